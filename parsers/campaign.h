@@ -1,0 +1,99 @@
+/*
+ * campaign.h - one call for applications, as data.
+ *
+ * Everything that changes from one notice to the next lives in a campaign
+ * file (INI, parsed with inih; format in docs/intake-campaign.5 and the
+ * comments of campaigns/hengyang-2023.conf): the programs, their checklist
+ * items with titles and name patterns, the county-level items, opening date,
+ * deadline with its UTC offset, the counties and parks with their aliases
+ * and sender addresses, and the names of files that are never part of a
+ * dossier.  No code may hold any of it.
+ *
+ * campaign_parse() works on a buffer; the caller reads the file.  The
+ * struct campaign and everything it points to belong to it and are freed by
+ * campaign_free().
+ */
+#ifndef INTAKE_CAMPAIGN_H
+#define INTAKE_CAMPAIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define CAMPAIGN_MAX_PROGRAMS 8
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct campaign_program {
+	char *key;             /* "base", "institution": the JSON value */
+	char *title;           /* 中小微企业创新创业基地 */
+	char *annex;           /* 附件1 */
+	char *summary_annex;   /* 附件2: the county summary table for it */
+	struct strlist patterns; /* words naming the program in subjects, names */
+};
+
+struct campaign_item {
+	char *id;              /* "B01", "S13", "C01" */
+	int program;           /* index into programs, -1 for county items */
+	unsigned number;       /* number in the notice's 申报目录, 0 if none */
+	char *title;           /* full title as in the notice */
+	char *short_title;     /* for tables: 申请表 */
+	bool required;
+	struct strlist patterns; /* substrings that recognise it in a normalised name */
+	struct strlist excludes; /* substrings that veto a match */
+};
+
+struct campaign_county {
+	char *id;              /* "yanfeng" */
+	char *name;            /* 雁峰区 */
+	char *kind;            /* "county" or "park" */
+	struct strlist aliases;/* other ways to write the name: 雁峰, 雁峰区工信局 */
+	struct strlist senders;/* addresses (lower case) or "@domain" */
+};
+
+struct campaign {
+	char *id;              /* hengyang-2023 */
+	char *title;
+	char *issuer;          /* 衡阳市工业和信息化局 */
+	char *office;          /* 中小企业科 */
+	char *notice_ref;      /* 衡市工信中小企业〔2023〕12号 */
+	time_t opens;          /* publication: mail before it is never answered */
+	time_t deadline;       /* last instant accepted (inclusive) */
+	int tz_offset_min;     /* the notice's offset, +480 for Asia/Shanghai */
+	char *tz_name;         /* "Asia/Shanghai" */
+	unsigned late_reply_days; /* late notices only within this window */
+	struct campaign_program programs[CAMPAIGN_MAX_PROGRAMS];
+	size_t nprograms;
+	struct campaign_item *items;
+	size_t nitems;
+	struct campaign_county *counties;
+	size_t ncounties;
+	struct strlist ignore_names;   /* __MACOSX/, Thumbs.db, .DS_Store ... (basename or dir component, case-insensitive) */
+	struct strlist supplement_words; /* 补件, 补充材料, 补交 */
+	struct strlist applicant_noise;  /* words stripped to get the applicant name: 申报材料, 申报书, 附件 ... */
+};
+
+/*
+ * Parse campaign text.  filename is used in messages only.  On error returns
+ * -1 with "FILE:LINE: reason" in err.  Validation: ids unique, every item's
+ * program known, deadline after opens, at least one program and county.
+ */
+int campaign_parse(const char *text, size_t len, const char *filename,
+                   struct campaign **c_r, char *err, size_t errlen);
+void campaign_free(struct campaign **c);
+
+int campaign_program_index(const struct campaign *c, const char *key);
+const struct campaign_item *campaign_item_by_id(const struct campaign *c, const char *id);
+int campaign_county_index(const struct campaign *c, const char *id);
+
+/* Parse RFC 3339 ("2023-05-19T23:59:59+08:00", also "Z", fraction ignored).
+ * Returns 0 and the instant; -1 if malformed.  offset_min_r may be NULL. */
+int campaign_parse_time(const char *s, time_t *t_r, int *offset_min_r);
+
+/* Format t as RFC 3339 at the given offset: "2023-05-19T23:59:59+08:00". */
+void campaign_format_time(time_t t, int offset_min, char *buf, size_t size);
+
+#endif

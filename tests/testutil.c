@@ -1,0 +1,147 @@
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *tu_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+char *tu_tempdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *p = tu_printf("%s/intake-test-XXXXXX", t && *t ? t : "/tmp");
+
+	if (mkdtemp(p) == NULL) {
+		perror("mkdtemp");
+		abort();
+	}
+	return p;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	remove(p);
+	return 0;
+}
+
+void tu_rmrf(const char *path)
+{
+	if (path && getenv("INTAKE_KEEP_TMP") == NULL)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *tu_read_file(const char *path, size_t *len_r)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, len = 0, n;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				abort();
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (len_r)
+		*len_r = len;
+	return buf;
+}
+
+int tu_write_file(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -1;
+	if (fwrite(buf, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+const char *tu_corpora(void)
+{
+	const char *e = getenv("INTAKE_CORPORA");
+
+	return e && *e ? e : "../shared/corpora";
+}
+
+#define UU_DEC(c) (((c) - ' ') & 077)
+
+char *tu_uudecode_file(const char *path, size_t *len_r)
+{
+	size_t inlen, outcap, outlen = 0;
+	char *in = tu_read_file(path, &inlen), *out, *line, *save = NULL;
+	int started = 0;
+
+	if (!in)
+		return NULL;
+	outcap = inlen;
+	out = malloc(outcap + 1);
+	if (!out)
+		abort();
+	for (line = strtok_r(in, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t ll = strlen(line);
+		int n;
+		const char *p;
+
+		if (ll && line[ll - 1] == '\r')
+			line[--ll] = '\0';
+		if (!started) {
+			if (strncmp(line, "begin ", 6) == 0)
+				started = 1;
+			continue;
+		}
+		if (strcmp(line, "end") == 0)
+			break;
+		if (ll == 0)
+			continue;
+		n = UU_DEC(line[0]);
+		p = line + 1;
+		while (n > 0 && (size_t)(p - line) + 4 <= ll + 3) {
+			unsigned char c[4];
+			for (int i = 0; i < 4; i++)
+				c[i] = (size_t)(p - line) + i < ll ? (unsigned char)UU_DEC(p[i]) : 0;
+			unsigned char b0 = (unsigned char)(c[0] << 2 | c[1] >> 4);
+			unsigned char b1 = (unsigned char)(c[1] << 4 | c[2] >> 2);
+			unsigned char b2 = (unsigned char)(c[2] << 6 | c[3]);
+			if (n-- > 0 && outlen < outcap) out[outlen++] = (char)b0;
+			if (n-- > 0 && outlen < outcap) out[outlen++] = (char)b1;
+			if (n-- > 0 && outlen < outcap) out[outlen++] = (char)b2;
+			p += 4;
+		}
+	}
+	free(in);
+	out[outlen] = '\0';
+	if (len_r)
+		*len_r = outlen;
+	return out;
+}

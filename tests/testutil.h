@@ -1,0 +1,23 @@
+/*
+ * testutil.h - small helpers shared by the test programs (not by the product).
+ */
+#ifndef INTAKE_TESTUTIL_H
+#define INTAKE_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); malloc'd path. Aborts on failure. */
+char *tu_tempdir(void);
+/* rm -rf, for a directory tu_tempdir() made. */
+void tu_rmrf(const char *path);
+/* Whole file into a malloc'd, NUL-terminated buffer; NULL if unreadable. */
+char *tu_read_file(const char *path, size_t *len_r);
+int tu_write_file(const char *path, const void *buf, size_t len);
+/* Path of the shared corpora: $INTAKE_CORPORA or ../shared/corpora. */
+const char *tu_corpora(void);
+/* Decode a libarchive-style .uu file ("begin MODE NAME" ... "end"). */
+char *tu_uudecode_file(const char *path, size_t *len_r);
+/* snprintf into a malloc'd string. */
+char *tu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
