@@ -18,7 +18,7 @@ ETPAN_LIBS := -letpan
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wvla \
             -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -Iparsers -Ispool -Idaemon
+CPPFLAGS += -D_GNU_SOURCE -Iparsers -Ispool -Idaemon -Itests
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
             $(shell $(PKG_CONFIG) --cflags $(PKGS))
@@ -36,6 +36,8 @@ DAEMON_SRC  := $(filter-out daemon/intaked.c daemon/intakectl.c,$(wildcard daemo
 LIB_SRC     := $(PARSERS_SRC) $(SPOOL_SRC) $(DAEMON_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC    := $(wildcard tests/test_*.c)
+TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_HELPER_OBJ := $(TEST_HELPERS:%.c=$(BUILD)/%.o)
 TEST_BIN    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 BINDIR_OUT  := $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
@@ -55,7 +57,7 @@ $(BINDIR_OUT)/%: $(BUILD)/daemon/%.o $(BUILD)/libintake.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(BUILD)/libintake.a
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_HELPER_OBJ) $(BUILD)/libintake.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 

@@ -74,6 +74,11 @@ struct campaign {
 	struct strlist ignore_names;   /* __MACOSX/, Thumbs.db, .DS_Store ... (basename or dir component, case-insensitive) */
 	struct strlist supplement_words; /* 补件, 补充材料, 补交 */
 	struct strlist applicant_noise;  /* words stripped to get the applicant name: 申报材料, 申报书, 附件 ... */
+	/* Added with the campaign file format (intake-campaign(5), [applicant]): */
+	struct strlist places;     /* place words that may begin a unit name (衡阳市, 衡阳): never cut from
+	                              a name, but a segment of only places and noise is not a name */
+	struct strlist unit_words; /* words that end a unit name: 公司, 园, 中心, 协会, 孵化器 ... */
+	struct strlist key_strip;  /* dropped when comparing applicant names: 有限公司, 股份 ... */
 };
 
 /*

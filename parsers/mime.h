@@ -17,7 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "limits.h"
+#include "intake_limits.h"
 #include "problem.h"
 
 struct mime_info {
@@ -59,11 +59,16 @@ struct mime_part {
 	bool is_body;            /* text/plain or text/html without a name: the letter itself */
 };
 
+/* Largest buffer one part_data call receives (decoded bytes). */
+#define MIME_WINDOW_MAX (1U << 20)
+
 /*
  * Callbacks.  part_begin returns 0 to receive the part's data, 1 to skip
  * it, -1 to stop the walk.  part_data gets decoded bytes in windows of at
  * most about 1 MiB; a -1 return stops the walk.  part_end's ok is false
  * when decoding failed midway (a problem has been reported).
+ * part_end is called only for parts whose data was requested, and not
+ * after a callback stopped the walk.  Any callback may be NULL.
  */
 struct mime_sink {
 	void *ctx;
@@ -84,6 +89,15 @@ struct mime_sink {
  */
 int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
               const struct mime_sink *sink, struct mime_info *info_r);
+
+/*
+ * True when msg holds a Content-Type whose boundary libetpan 1.9.4 would
+ * unquote to a lone '"' (boundary="\"" or an RFC 2047 form of it): that
+ * input crashes mailmime_parse (LIBRARIES.md 4).  mime_walk() checks this
+ * itself and reports PROB_MIME_UNPARSEABLE; fuzzers use it to skip such
+ * inputs.  It narrows the crash, it does not replace the forked child.
+ */
+bool mime_known_crash(const char *msg, size_t len);
 
 /*
  * Find "super-attachment" download links (QQ Mail 超大附件, 163 网易邮箱

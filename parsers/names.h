@@ -39,6 +39,8 @@ char *names_to_utf8(const char *s, size_t n, const char *charset,
  * decodes RFC 2047 encoded words (B and Q, any case, adjacent words of one
  * charset joined before conversion so split multibyte characters survive),
  * and converts raw 8-bit text by names_to_utf8(NULL charset).
+ * Output longer than max_out (0 = no cap) is cut at a character boundary
+ * and *lossy_r is set.
  */
 char *names_decode_header(const char *s, size_t n, size_t max_out,
                           bool *lossy_r);
@@ -61,7 +63,9 @@ struct names_param {
  * filename (RFC 2047 words inside the quotes, else raw 8-bit bytes),
  * RFC 2231 name*, name.  Returns NULL when no name parameter exists.
  * *raw_r (if non-NULL) receives a malloc'd copy of the undecoded bytes and
- * *raw_len_r its length, for the audit trail.
+ * *raw_len_r its length, for the audit trail.  A name longer than max_out
+ * (0 = no cap) is cut to fit, keeping a short extension ("....zip"), and
+ * *lossy_r is set.
  */
 char *names_filename(const struct names_param *disp, size_t ndisp,
                      const struct names_param *ctype, size_t nctype,
@@ -71,7 +75,7 @@ char *names_filename(const struct names_param *disp, size_t ndisp,
 /*
  * Decode a path stored in an archive without a UTF-8 flag: valid UTF-8 is
  * kept, anything else is read as GB18030 (Windows Explorer / WinRAR on a
- * Chinese system write CP936).
+ * Chinese system write CP936).  Cut to max_out like names_filename().
  */
 char *names_archive_path(const char *raw, size_t n, size_t max_out,
                          bool *lossy_r);

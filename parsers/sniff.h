@@ -42,6 +42,17 @@ void sniff_free(struct sniff **s);
  */
 int sniff_fd(struct sniff *s, int fd, const char *name, struct sniff_result *r);
 
+/*
+ * Added with parsers/sniff.c: zips are classified by their first 64 member
+ * names (OOXML, OFD, ODF, jar and apk are not ARCHIVE); gzip/bzip2/xz are
+ * ARCHIVE only when their first 512 decompressed bytes are a valid tar
+ * header.  On a pipe, sniff_fd() gives libmagic's answer only (looking at
+ * members would consume it).  ext_mismatch is never set for an empty file,
+ * nor for a single compressed file named .gz/.bz2/.xz.  Names ending in
+ * .bat/.cmd/.ps1/.vbs/.js/.sh/.py/.hta/.lnk/.scr (and a few more) make a
+ * text file a SCRIPT.
+ */
+
 /* Same over a buffer (tests, fuzzing). */
 int sniff_buffer(struct sniff *s, const void *buf, size_t len, const char *name,
                  struct sniff_result *r);

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
-#include "limits.h"
+#include "intake_limits.h"
 #include "problem.h"
 
 /* Shared across every archive of one message. */
@@ -48,6 +48,15 @@ struct unpack_entry {
  * stop.  entry_data: -1 stops.  entry_end's ok is false when the entry's
  * data could not be read completely (a problem has been reported, and the
  * bytes already delivered should be discarded).
+ *
+ * Added with parsers/unpack.c: every entry_begin that returned 0 is
+ * followed by exactly one entry_end, also when reading stops inside the
+ * entry (ok is then false); entry_end returning -1 stops too.  Any
+ * callback may be NULL (no entry_begin: receive everything).  Only regular
+ * files reach entry_begin; directories pass silently.  A stop asked for by
+ * the sink makes unpack_fd() return -1 without a problem of its own.
+ * Strings in the entry and in problems are valid UTF-8, borrowed for the
+ * duration of the call.
  */
 struct unpack_sink {
 	void *ctx;
@@ -64,6 +73,22 @@ struct unpack_sink {
  * (individual entries may have been refused), -1 when it could not be read
  * at all or reading stopped early (bomb, corrupt, encrypted headers, sink
  * stop); a problem has then been reported.
+ */
+/*
+ * Added with parsers/unpack.c:
+ * - lim may be NULL (all defaults); budget may be NULL (a budget for this
+ *   archive alone).  The caller decides what depth the outermost archive
+ *   has; anything deeper than lim->archive_depth is refused unread.
+ * - A regular file is read with pread() from the starting offset: the fd's
+ *   offset is left as it was.  A pipe is read once, front to back: zip is
+ *   then streamed from its local headers and 7z cannot be read.
+ * - Limits count real decompressed bytes, never declared sizes.  Entries
+ *   that are skipped or refused are still decompressed to get past them in
+ *   solid/compressed streams, and that work is capped too.  The ratio is
+ *   judged once 10 MiB came out of the archive, against its size on disk.
+ * - A zip entry whose name in the central directory (what Windows
+ *   Explorer, 7-Zip and WinRAR show) differs from its local header (what is
+ *   read) is refused as a path problem.
  */
 int unpack_fd(int fd, const char *name, unsigned depth,
               const struct intake_limits *lim, struct unpack_budget *budget,

@@ -1,5 +1,5 @@
 /*
- * limits.h - every cap applied to untrusted input, in one place.
+ * intake_limits.h - every cap applied to untrusted input, in one place.
  *
  * A field left 0 means "use the documented default" (limits_fill()).
  * The defaults are chosen for the Hengyang dossiers: a county mails a few

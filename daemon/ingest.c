@@ -1,0 +1,430 @@
+#include "ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "problem.h"
+#include "sniff.h"
+#include "triage.h"
+#include "worker.h"
+
+/* Problems found by classification, held until the message row exists. */
+struct plist {
+	struct { char *kind, *subject, *reason; } *v;
+	size_t n;
+};
+
+static void plist_add(void *ctx, const char *kind, const char *subject, const char *reason)
+{
+	struct plist *pl = ctx;
+	void *nv = realloc(pl->v, (pl->n + 1) * sizeof(*pl->v));
+
+	if (!nv)
+		return;
+	pl->v = nv;
+	pl->v[pl->n].kind = strdup(kind);
+	pl->v[pl->n].subject = subject ? strdup(subject) : NULL;
+	pl->v[pl->n].reason = strdup(reason ? reason : "");
+	pl->n++;
+}
+
+static void plist_free(struct plist *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		free(pl->v[i].kind);
+		free(pl->v[i].subject);
+		free(pl->v[i].reason);
+	}
+	free(pl->v);
+	memset(pl, 0, sizeof(*pl));
+}
+
+static bool sender_in_map(const struct campaign *c, const char *addr)
+{
+	const char *at;
+
+	if (!addr)
+		return false;
+	at = strrchr(addr, '@');
+	for (size_t i = 0; i < c->ncounties; i++) {
+		const struct strlist *s = &c->counties[i].senders;
+		for (size_t j = 0; j < s->n; j++) {
+			if (strcasecmp(s->v[j], addr) == 0)
+				return true;
+			if (s->v[j][0] == '@' && at && strcasecmp(s->v[j], at) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Problems the parent derives from facts about a file. */
+static int file_problems(struct ledger *lg, long long msg, long long fid,
+                         const struct worker_file *f, bool submission)
+{
+	char *reason = NULL;
+	int r = 0;
+
+	if (!submission)
+		return 0;
+	if (f->kind == SNIFF_EXECUTABLE || f->kind == SNIFF_SCRIPT) {
+		if (asprintf(&reason, "文件“%s”实际为可执行程序或脚本（%s），不作为申报材料，已隔离", f->path, f->mime) < 0)
+			return -1;
+		r = ledger_insert_problem(lg, msg, fid, PROB_EXECUTABLE, f->path, reason);
+	} else if (f->ext_mismatch) {
+		if (asprintf(&reason, "文件“%s”的扩展名与实际内容（%s）不符", f->path, f->mime) < 0)
+			return -1;
+		r = ledger_insert_problem(lg, msg, fid, PROB_TYPE_MISMATCH, f->path, reason);
+	} else if (f->kind == SNIFF_EMPTY && !f->body_image) {
+		if (asprintf(&reason, "文件“%s”为空文件（0 字节）", f->path) < 0)
+			return -1;
+		r = ledger_insert_problem(lg, msg, fid, PROB_EMPTY_FILE, f->path, reason);
+	}
+	free(reason);
+	return r;
+}
+
+static const char *reply_owed(const struct campaign *c, const char *kind, const char *status,
+                              time_t received)
+{
+	if (strcmp(kind, TRIAGE_SUBMISSION) != 0)
+		return NULL;
+	/* Mail from before the call opened is history, not a submission to
+	 * this campaign: a new installation on an old mailbox must not answer. */
+	if (received < c->opens)
+		return NULL;
+	if (strcmp(status, "late") == 0) {
+		if (received > c->deadline + (time_t)c->late_reply_days * 86400)
+			return NULL;
+		return "late-notice";
+	}
+	if (strcmp(status, "accepted") == 0)
+		return "receipt";
+	if (strcmp(status, "incomplete") == 0)
+		return "missing-items";
+	if (strcmp(status, "rejected") == 0)
+		return "error-notice";
+	return NULL;
+}
+
+/* Everything after the parse, in one transaction. */
+static int record(struct ingest *in, const char *sha, uint64_t size,
+                  const struct ingest_time *rt, struct worker_result *wr,
+                  struct ingest_outcome *o, char *err, size_t errlen)
+{
+	const struct campaign *c = in->camp;
+	struct ledger *lg = in->ledger;
+	struct ledger_message lm;
+	struct classify_county cc;
+	struct classify_result cr;
+	struct classify_known *known = NULL;
+	size_t nknown = 0;
+	struct classify_file *cf = NULL;
+	const char **names = NULL;
+	long long *dossier_ids = NULL, *file_ids = NULL, msg = 0;
+	struct plist pl = { NULL, 0 };
+	const char *kind, *kind_ev, *status = NULL, *county_id = NULL;
+	bool submission, classified = false, in_txn = false;
+	int ret = -1;
+
+	memset(&cc, 0, sizeof(cc));
+	memset(&cr, 0, sizeof(cr));
+	cc.county = -1;
+	kind = triage_message(&wr->info, &kind_ev);
+	submission = strcmp(kind, TRIAGE_SUBMISSION) == 0;
+
+	cf = calloc(wr->nfiles + 1, sizeof(*cf));
+	names = calloc(wr->nfiles + 1, sizeof(*names));
+	file_ids = calloc(wr->nfiles + 1, sizeof(*file_ids));
+	if (!cf || !names || !file_ids)
+		goto nomem;
+	for (size_t i = 0; i < wr->nfiles; i++) {
+		const struct worker_file *f = &wr->files[i];
+		cf[i] = (struct classify_file){
+			.id = (unsigned)i, .name = f->name, .path = f->path, .top = f->top,
+			.top_name = f->top_name, .inner = f->inner, .kind = (enum sniff_kind)f->kind,
+			.mime = f->mime, .container = f->container, .body_image = f->body_image,
+		};
+		names[i] = f->path;
+	}
+	if (classify_county(c, wr->info.from_addr, wr->info.from_display, wr->info.subject,
+	                    names, wr->nfiles, &cc) != 0)
+		goto nomem;
+	/* Only a submission is counted as received from a county: an
+	 * auto-reply from a county's mailbox is not something it sent us. */
+	if (cc.county >= 0 && submission)
+		county_id = c->counties[cc.county].id;
+
+	if (ledger_begin(lg) != 0)
+		goto sqlerr;
+	in_txn = true;
+	if (submission && wr->mime_ok) {
+		struct classify_input ci = {
+			.c = c, .subject = wr->info.subject, .from_addr = wr->info.from_addr,
+			.from_display = wr->info.from_display, .files = cf, .nfiles = wr->nfiles,
+		};
+		if (ledger_known_dossiers(lg, c, county_id, &known, &nknown) != 0)
+			goto sqlerr;
+		ci.known = known;
+		ci.nknown = nknown;
+		if (classify_message(&ci, &cr, plist_add, &pl) != 0)
+			goto nomem;
+		classified = true;
+	}
+
+	memset(&lm, 0, sizeof(lm));
+	lm.sha256 = sha;
+	lm.size = size;
+	lm.message_id = wr->info.message_id;
+	lm.subject = wr->info.subject;
+	lm.sender = wr->info.from_addr;
+	lm.sender_display = wr->info.from_display;
+	lm.reply_to = wr->info.reply_to_addr;
+	lm.date_header = wr->info.date_raw;
+	lm.in_reply_to = wr->info.in_reply_to;
+	lm.received_at = rt->t;
+	lm.received_offset = rt->offset_min;
+	lm.received_source = rt->source;
+	lm.county = county_id;
+	lm.county_evidence = county_id ? cc.evidence : NULL;
+	lm.sender_verified = sender_in_map(c, wr->info.from_addr);
+	lm.kind = kind;
+	lm.kind_evidence = kind_ev;
+	lm.parsed = wr->mime_ok;
+	lm.late = rt->t > c->deadline;
+	lm.supplement = classified && cr.supplement;
+	if (ledger_insert_message(lg, &lm, &msg) != 0)
+		goto sqlerr;
+
+	/* Dossiers, in classification order. */
+	if (classified && cr.ndossiers > 0) {
+		dossier_ids = calloc(cr.ndossiers, sizeof(*dossier_ids));
+		if (!dossier_ids)
+			goto nomem;
+		for (size_t i = 0; i < cr.ndossiers; i++) {
+			const struct classify_dossier *d = &cr.dossiers[i];
+			const char *prog = d->program >= 0 ? c->programs[d->program].key : "";
+			char *key = classify_applicant_key(c, d->applicant);
+			char *ev = NULL;
+			int rr;
+			if (!key)
+				goto nomem;
+			if (asprintf(&ev, "%s%s%s%s%s", d->applicant_evidence ? d->applicant_evidence : "",
+			             d->program_evidence ? "；" : "", d->program_evidence ? d->program_evidence : "",
+			             d->merge_evidence ? "；" : "", d->merge_evidence ? d->merge_evidence : "") < 0)
+				ev = NULL;
+			rr = ledger_dossier_for(lg, msg, county_id, prog, d->applicant, key, ev,
+			                        d->merge_into, &dossier_ids[i]);
+			free(key);
+			free(ev);
+			if (rr != 0)
+				goto sqlerr;
+		}
+	}
+
+	/* Files, then their assignments and the problems they carry. */
+	for (size_t i = 0; i < wr->nfiles; i++) {
+		const struct worker_file *f = &wr->files[i];
+		const struct classify_assignment *a = classified ? &cr.files[i] : NULL;
+		struct ledger_file lf = {
+			.message = msg, .seq = f->seq, .part = f->part, .path = f->path, .name = f->name,
+			.name_raw = f->name_raw, .name_raw_len = f->name_raw_len, .name_lossy = f->name_lossy,
+			.depth = f->depth, .size = f->size, .sha256 = f->sha256, .mime = f->mime,
+			.kind = sniff_kind_name((enum sniff_kind)f->kind), .ext_mismatch = f->ext_mismatch,
+			.container = f->container, .body_image = f->body_image,
+			.ignored = a ? a->ignored : false, .stored = f->stored,
+		};
+		for (size_t j = 0; j < i; j++)
+			if (wr->files[j].seq == f->parent)
+				lf.parent = file_ids[j];
+		if (a && a->dossier >= 0 && (size_t)a->dossier < cr.ndossiers)
+			lf.dossier = dossier_ids[a->dossier];
+		if (ledger_insert_file(lg, &lf, &file_ids[i]) != 0)
+			goto sqlerr;
+		if (a && (a->item || a->evidence) &&
+		    ledger_assign(lg, file_ids[i], a->item, a->evidence, "machine") != 0)
+			goto sqlerr;
+		/* Junk the campaign ignores (AppleDouble, Thumbs.db) raises nothing. */
+		if (!(a && a->ignored) && file_problems(lg, msg, file_ids[i], f, submission) != 0)
+			goto sqlerr;
+	}
+	for (size_t i = 0; i < wr->nproblems; i++) {
+		const struct worker_problem *p = &wr->problems[i];
+		long long fid = 0;
+		for (size_t j = 0; j < wr->nfiles; j++)
+			if (p->file && wr->files[j].seq == p->file)
+				fid = file_ids[j];
+		if (ledger_insert_problem(lg, msg, fid, p->kind, p->subject, p->reason) != 0)
+			goto sqlerr;
+	}
+	for (size_t i = 0; i < pl.n; i++) {
+		long long fid = 0;
+		for (size_t j = 0; j < wr->nfiles && pl.v[i].subject; j++)
+			if (strcmp(wr->files[j].path, pl.v[i].subject) == 0)
+				fid = file_ids[j];
+		if (ledger_insert_problem(lg, msg, fid, pl.v[i].kind, pl.v[i].subject, pl.v[i].reason) != 0)
+			goto sqlerr;
+	}
+	if (submission && wr->mime_ok && cc.county < 0 &&
+	    ledger_insert_problem(lg, msg, 0, PROB_UNKNOWN_COUNTY, wr->info.from_addr,
+	                          "无法确定报送单位所属的县市区或园区，已转工作人员人工核对") != 0)
+		goto sqlerr;
+	if (submission && wr->mime_ok && wr->nfiles == 0 &&
+	    ledger_insert_problem(lg, msg, 0, PROB_NO_ATTACHMENT, NULL, "邮件中没有附件") != 0)
+		goto sqlerr;
+
+	if (ledger_message_status(lg, c, msg, &status) != 0)
+		goto sqlerr;
+	o->reply = reply_owed(c, kind, status, rt->t);
+	if (ledger_set_reply(lg, msg, o->reply) != 0)
+		goto sqlerr;
+	/* The extracted files are named in the ledger only once they are in
+	 * their final place. */
+	if (spool_commit_files(in->spool, sha, err, errlen) != 0)
+		goto out;
+	if (ledger_commit(lg) != 0)
+		goto sqlerr;
+	in_txn = false;
+	o->message = msg;
+	o->status = status;
+	snprintf(o->county, sizeof(o->county), "%s", county_id ? county_id : "");
+	o->ndossiers = classified ? (unsigned)cr.ndossiers : 0;
+	o->nfiles = (unsigned)wr->nfiles;
+	{
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(ledger_db(lg), "SELECT count(*) FROM problems WHERE message = ?",
+		                       -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, msg);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				o->nproblems = (unsigned)sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+	}
+	ret = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	goto out;
+sqlerr:
+	snprintf(err, errlen, "ledger: %s", ledger_errmsg(lg));
+out:
+	if (in_txn)
+		ledger_rollback(lg);
+	plist_free(&pl);
+	if (classified)
+		classify_result_free(&cr);
+	classify_county_free(&cc);
+	ledger_known_free(known, nknown);
+	free(cf);
+	free(names);
+	free(file_ids);
+	free(dossier_ids);
+	return ret;
+}
+
+int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time *received,
+                   struct ingest_outcome *o, char *err, size_t errlen)
+{
+	struct worker_result wr;
+	struct ingest_time rt;
+	int fd = -1, wd = -1, ret = -1;
+	long long existing;
+	off_t size;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->sha256, sizeof(o->sha256), "%s", sha);
+	existing = ledger_message_by_sha(in->ledger, sha);
+	if (existing < 0) {
+		snprintf(err, errlen, "ledger: %s", ledger_errmsg(in->ledger));
+		return -1;
+	}
+	if (existing > 0) {
+		o->duplicate = true;
+		o->message = existing;
+		return 0;
+	}
+	fd = spool_open_message(in->spool, sha);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open spooled message %s: %s", sha, strerror(errno));
+		return -1;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, 0, SEEK_SET);
+	wd = spool_work_dir(in->spool, sha, err, errlen);
+	if (wd < 0)
+		goto out;
+	if (worker_parse(fd, wd, &in->cfg->limits, !in->in_process, &wr, err, errlen) != 0)
+		goto out;
+	if (received) {
+		rt = *received;
+	} else if (wr.received_known) {
+		rt = (struct ingest_time){ wr.received, wr.received_offset, "received-header" };
+	} else {
+		rt = (struct ingest_time){ time(NULL), in->camp->tz_offset_min, "ingest-time" };
+	}
+	ret = record(in, sha, (uint64_t)(size < 0 ? 0 : size), &rt, &wr, o, err, errlen);
+	worker_result_free(&wr);
+out:
+	if (ret != 0)
+		spool_discard_work(in->spool, sha);
+	if (wd >= 0)
+		close(wd);
+	close(fd);
+	return ret;
+}
+
+int ingest_fd(struct ingest *in, int fd, const struct ingest_time *received,
+              struct ingest_outcome *o, char *err, size_t errlen)
+{
+	char sha[SPOOL_HEX_LEN + 1];
+	bool existed;
+	uint64_t size;
+
+	memset(o, 0, sizeof(*o));
+	/* Durable before anything else happens to it. */
+	if (spool_store_fd(in->spool, fd, in->cfg->limits.message_bytes, sha, &existed, &size,
+	                   err, errlen) != 0)
+		return -1;
+	return ingest_spooled(in, sha, received, o, err, errlen);
+}
+
+int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+	int ret = 0;
+
+	*n_r = 0;
+	snprintf(path, sizeof(path), "%s/spool", spool_state_dir(in->spool));
+	d = opendir(path);
+	if (!d) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char sha[SPOOL_HEX_LEN + 1];
+		struct ingest_outcome o;
+		size_t n = strlen(e->d_name);
+		if (n != SPOOL_HEX_LEN + 4 || strcmp(e->d_name + SPOOL_HEX_LEN, ".eml") != 0)
+			continue;
+		memcpy(sha, e->d_name, SPOOL_HEX_LEN);
+		sha[SPOOL_HEX_LEN] = '\0';
+		if (ledger_message_by_sha(in->ledger, sha) != 0)
+			continue;
+		if (ingest_spooled(in, sha, NULL, &o, err, errlen) != 0) {
+			ret = -1;
+			break;
+		}
+		(*n_r)++;
+	}
+	closedir(d);
+	return ret;
+}

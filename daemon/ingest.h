@@ -1,0 +1,57 @@
+/*
+ * ingest.h - one message from bytes to ledger rows: the path every message
+ * takes, from a file (intakectl ingest) or from IMAP (intaked).
+ *
+ *   spool (durable, by hash) -> parse child -> triage -> county ->
+ *   classify -> one ledger transaction (message, dossiers, files,
+ *   assignments, problems, reply owed) -> extracted files committed.
+ *
+ * Ingesting bytes already in the ledger is a no-op.  A message spooled but
+ * not yet recorded (a crash between the two) is picked up by
+ * ingest_recover().
+ */
+#ifndef INTAKE_INGEST_H
+#define INTAKE_INGEST_H
+
+#include <stdbool.h>
+#include <time.h>
+#include "campaign.h"
+#include "config.h"
+#include "ledger.h"
+#include "spool.h"
+
+struct ingest {
+	const struct config *cfg;
+	const struct campaign *camp;
+	struct spool *spool;
+	struct ledger *ledger;
+	bool in_process;       /* parse without forking (tests only) */
+};
+
+struct ingest_outcome {
+	char sha256[65];
+	long long message;     /* ledger id */
+	bool duplicate;        /* these bytes were already recorded */
+	const char *status;    /* accepted, incomplete, late, rejected, ignored */
+	const char *reply;     /* reply owed, or NULL */
+	char county[64];       /* id or "" */
+	unsigned ndossiers, nfiles, nproblems;
+};
+
+/* received: the server's INTERNALDATE (or --received); NULL = take it from
+ * the first Received: header, else the time of ingest. */
+struct ingest_time {
+	time_t t;
+	int offset_min;
+	const char *source;
+};
+
+int ingest_fd(struct ingest *in, int fd, const struct ingest_time *received,
+              struct ingest_outcome *o, char *err, size_t errlen);
+int ingest_spooled(struct ingest *in, const char *sha256, const struct ingest_time *received,
+                   struct ingest_outcome *o, char *err, size_t errlen);
+
+/* Record every spooled message the ledger does not know yet. */
+int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen);
+
+#endif

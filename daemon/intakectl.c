@@ -1,0 +1,188 @@
+/*
+ * intakectl - intake for bureau staff and administrators.
+ *
+ *   intakectl -c CONF ingest [--received RFC3339] FILE.eml...
+ *   intakectl -c CONF dossiers [--json]
+ *   intakectl -c CONF submissions [--json]
+ *   intakectl --version
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "query.h"
+
+static void usage(FILE *f)
+{
+	fputs("用法 / usage:\n"
+	      "  intakectl -c CONF ingest [--received RFC3339] FILE.eml...\n"
+	      "  intakectl -c CONF dossiers [--json]\n"
+	      "  intakectl -c CONF submissions [--json]\n"
+	      "  intakectl --version\n", f);
+}
+
+static const char *status_zh(const char *s)
+{
+	if (!s)
+		return "-";
+	if (strcmp(s, "accepted") == 0) return "材料齐全，已受理";
+	if (strcmp(s, "incomplete") == 0) return "材料不全";
+	if (strcmp(s, "late") == 0) return "逾期";
+	if (strcmp(s, "rejected") == 0) return "无法读取";
+	if (strcmp(s, "ignored") == 0) return "非申报邮件，不处理";
+	return s;
+}
+
+static int cmd_ingest(struct app *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "received", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ingest_time rt, *rtp = NULL;
+	char err[1024];
+	int ch, failures = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (campaign_parse_time(optarg, &rt.t, &rt.offset_min) != 0) {
+				fprintf(stderr, "intakectl: --received: not an RFC 3339 time with offset: %s\n", optarg);
+				return 2;
+			}
+			rt.source = "cli";
+			rtp = &rt;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs("intakectl: ingest needs at least one FILE.eml\n", stderr);
+		return 2;
+	}
+	if (app_open_state(a, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		return 1;
+	}
+	for (int i = optind; i < argc; i++) {
+		struct ingest_outcome o;
+		int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+		int cidx;
+
+		if (fd < 0) {
+			fprintf(stderr, "intakectl: %s: %s\n", argv[i], strerror(errno));
+			failures++;
+			continue;
+		}
+		err[0] = '\0';
+		if (ingest_fd(&a->ingest, fd, rtp, &o, err, sizeof(err)) != 0) {
+			fprintf(stderr, "intakectl: %s: %s\n", argv[i], err);
+			failures++;
+			close(fd);
+			continue;
+		}
+		close(fd);
+		if (o.duplicate) {
+			printf("%s：重复邮件，已于 #%lld 登记，未再处理\n", argv[i], o.message);
+			continue;
+		}
+		cidx = o.county[0] ? campaign_county_index(a->camp, o.county) : -1;
+		printf("%s：已登记 #%lld，%s，%s，申报单位 %u 个，文件 %u 个，问题 %u 项，应回复：%s\n",
+		       argv[i], o.message, cidx >= 0 ? a->camp->counties[cidx].name : "县区未识别",
+		       status_zh(o.status), o.ndossiers, o.nfiles, o.nproblems,
+		       o.reply ? o.reply : "不回复");
+	}
+	return failures ? 1 : 0;
+}
+
+static int cmd_list(struct app *a, int argc, char **argv, bool dossiers)
+{
+	bool as_json = false;
+	char err[1024];
+	json_t *j;
+	int r = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			as_json = true;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (app_open_state(a, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		return 1;
+	}
+	j = dossiers ? query_dossiers(a->ledger, a->camp) : query_submissions(a->ledger, a->camp);
+	if (!j) {
+		fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
+		return 1;
+	}
+	if (as_json) {
+		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+			r = 1;
+		fputc('\n', stdout);
+	} else if (dossiers) {
+		query_print_dossiers(stdout, j, a->camp);
+	} else {
+		query_print_submissions(stdout, j, a->camp);
+	}
+	json_decref(j);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf = NULL;
+	struct app a;
+	char err[1024];
+	int i, r;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			conf = argv[++i];
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("intakectl %s\n", INTAKE_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc || !conf) {
+		usage(stderr);
+		return 2;
+	}
+	err[0] = '\0';
+	if (app_load(&a, conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		app_close(&a);
+		return 1;
+	}
+	if (strcmp(argv[i], "ingest") == 0)
+		r = cmd_ingest(&a, argc - i, argv + i);
+	else if (strcmp(argv[i], "dossiers") == 0)
+		r = cmd_list(&a, argc - i, argv + i, true);
+	else if (strcmp(argv[i], "submissions") == 0)
+		r = cmd_list(&a, argc - i, argv + i, false);
+	else {
+		fprintf(stderr, "intakectl: unknown command \"%s\"\n", argv[i]);
+		usage(stderr);
+		r = 2;
+	}
+	app_close(&a);
+	return r;
+}

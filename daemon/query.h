@@ -1,0 +1,21 @@
+/*
+ * query.h - read-only views of the ledger for intakectl and reports:
+ * dossiers and submissions as JSON (jansson) or as text for staff.
+ */
+#ifndef INTAKE_QUERY_H
+#define INTAKE_QUERY_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "campaign.h"
+#include "ledger.h"
+
+/* New references; NULL on error (ledger_errmsg tells why). */
+json_t *query_dossiers(struct ledger *l, const struct campaign *c);
+json_t *query_submissions(struct ledger *l, const struct campaign *c);
+
+/* Text for the terminal, in Chinese. */
+int query_print_dossiers(FILE *out, const json_t *dossiers, const struct campaign *c);
+int query_print_submissions(FILE *out, const json_t *subs, const struct campaign *c);
+
+#endif

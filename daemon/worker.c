@@ -1,0 +1,1163 @@
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libetpan/libetpan.h>
+#include <locale.h>
+#include <nettle/sha2.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "problem.h"
+#include "sniff.h"
+#include "unpack.h"
+
+/* ------------------------------------------------------------------ */
+/* Records: u32 length of the rest, u8 type, fields (u32 len + bytes;   */
+/* len 0xffffffff = NULL).  Little-endian.                              */
+
+#define REC_MAX        (4U << 20)     /* one record */
+#define REC_TOTAL_MAX  (256U << 20)   /* everything one child may send */
+#define FIELD_NULL     0xffffffffU
+
+enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D' };
+
+struct wbuf {
+	unsigned char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void wb_put(struct wbuf *b, const void *d, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->cap - b->len < n) {
+		size_t nc = b->cap ? b->cap : 256;
+		while (nc - b->len < n)
+			nc *= 2;
+		unsigned char *np = realloc(b->p, nc);
+		if (!np) {
+			b->failed = true;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static void wb_u32(struct wbuf *b, uint32_t v)
+{
+	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+	                       (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	wb_put(b, x, 4);
+}
+
+static void wb_bytes(struct wbuf *b, const void *d, size_t n)
+{
+	if (!d) {
+		wb_u32(b, FIELD_NULL);
+		return;
+	}
+	wb_u32(b, (uint32_t)n);
+	wb_put(b, d, n);
+}
+
+static void wb_str(struct wbuf *b, const char *s)
+{
+	wb_bytes(b, s, s ? strlen(s) : 0);
+}
+
+static void wb_u64(struct wbuf *b, uint64_t v)
+{
+	unsigned char x[8];
+
+	for (int i = 0; i < 8; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	wb_bytes(b, x, 8);
+}
+
+static void wb_begin(struct wbuf *b, enum rec_type t)
+{
+	unsigned char ty = (unsigned char)t;
+
+	b->len = 0;
+	b->failed = false;
+	wb_u32(b, 0);
+	wb_put(b, &ty, 1);
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Finish the record in b and send it; with out_fd < 0 (in-process mode) it
+ * is appended to the in-memory stream instead. */
+struct out {
+	int fd;
+	struct wbuf mem;
+};
+
+static int wb_send(struct wbuf *b, struct out *o)
+{
+	uint32_t n;
+
+	if (b->failed || b->len - 4 > REC_MAX)
+		return -1;
+	n = (uint32_t)(b->len - 4);
+	b->p[0] = (unsigned char)n;
+	b->p[1] = (unsigned char)(n >> 8);
+	b->p[2] = (unsigned char)(n >> 16);
+	b->p[3] = (unsigned char)(n >> 24);
+	if (o->fd >= 0)
+		return write_full(o->fd, b->p, b->len);
+	wb_put(&o->mem, b->p, b->len);
+	return o->mem.failed ? -1 : 0;
+}
+
+/* Reader with bounds-checked getters (OpenSMTPD's m_get_*). */
+struct rcur {
+	const unsigned char *p;
+	size_t left;
+	bool bad;
+};
+
+static uint32_t rc_u32raw(struct rcur *c)
+{
+	uint32_t v;
+
+	if (c->left < 4) {
+		c->bad = true;
+		return 0;
+	}
+	v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 | (uint32_t)c->p[2] << 16 | (uint32_t)c->p[3] << 24;
+	c->p += 4;
+	c->left -= 4;
+	return v;
+}
+
+/* Returns a malloc'd NUL-terminated copy (NULL for a NULL field). */
+static char *rc_bytes(struct rcur *c, size_t *len_r)
+{
+	uint32_t n = rc_u32raw(c);
+	char *s;
+
+	if (len_r)
+		*len_r = 0;
+	if (c->bad || n == FIELD_NULL)
+		return NULL;
+	if (n > c->left) {
+		c->bad = true;
+		return NULL;
+	}
+	s = malloc((size_t)n + 1);
+	if (!s) {
+		c->bad = true;
+		return NULL;
+	}
+	memcpy(s, c->p, n);
+	s[n] = '\0';
+	c->p += n;
+	c->left -= n;
+	if (len_r)
+		*len_r = n;
+	return s;
+}
+
+static char *rc_str(struct rcur *c)
+{
+	return rc_bytes(c, NULL);
+}
+
+static uint64_t rc_u64(struct rcur *c)
+{
+	size_t n;
+	char *s = rc_bytes(c, &n);
+	uint64_t v = 0;
+
+	if (!s || n != 8) {
+		c->bad = true;
+		free(s);
+		return 0;
+	}
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	free(s);
+	return v;
+}
+
+static void rc_fixed(struct rcur *c, char *dst, size_t size)
+{
+	char *s = rc_str(c);
+
+	dst[0] = '\0';
+	if (s)
+		snprintf(dst, size, "%s", s);
+	free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* The child.                                                          */
+
+struct child {
+	struct out *out;
+	int workdir;
+	const struct intake_limits *lim;
+	struct sniff *sniff;
+	struct wbuf rec;
+	unsigned seq;
+	int tops;
+	struct unpack_budget budget;
+	char *body;            /* letter text, UTF-8, bounded */
+	size_t body_len;
+	bool failed;           /* a record could not be sent: stop */
+};
+
+/* One file being written: an attachment or an archive entry. */
+struct outfile {
+	struct child *ch;
+	int fd;
+	unsigned seq;
+	uint64_t size;
+	struct sha256_ctx sha;
+	bool too_big;
+};
+
+static void emit_problem(struct child *ch, unsigned file, const char *kind,
+                         const char *subject, const char *reason)
+{
+	wb_begin(&ch->rec, REC_PROBLEM);
+	wb_u64(&ch->rec, file);
+	wb_str(&ch->rec, kind);
+	wb_str(&ch->rec, subject);
+	wb_str(&ch->rec, reason);
+	if (wb_send(&ch->rec, ch->out) != 0)
+		ch->failed = true;
+}
+
+static int outfile_open(struct child *ch, struct outfile *of)
+{
+	char name[16];
+
+	memset(of, 0, sizeof(*of));
+	of->ch = ch;
+	of->seq = ++ch->seq;
+	snprintf(name, sizeof(name), "%04u", of->seq);
+	of->fd = openat(ch->workdir, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	sha256_init(&of->sha);
+	return of->fd < 0 ? -1 : 0;
+}
+
+static int outfile_write(struct outfile *of, const void *buf, size_t len)
+{
+	if (of->fd < 0)
+		return 0;
+	/* UNSAFE: size arithmetic; entry_bytes caps it far below 2^64. */
+	if (of->size + len > of->ch->lim->entry_bytes) {
+		of->too_big = true;
+		return -1;
+	}
+	sha256_update(&of->sha, len, buf);
+	of->size += len;
+	if (write_full(of->fd, buf, len) != 0)
+		return -1;
+	return 0;
+}
+
+static void hexify(const uint8_t *d, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hx[d[i] >> 4];
+		out[2 * i + 1] = hx[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+struct filemeta {
+	unsigned parent, depth;
+	int top;
+	const char *part, *path, *name, *top_name, *inner;
+	const char *raw;
+	size_t raw_len;
+	bool lossy, body_image, in_forward;
+};
+
+static void emit_file(struct child *ch, const struct outfile *of, const struct filemeta *m,
+                      const struct sniff_result *sr, bool container)
+{
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char hex[65], stored[16];
+	struct sha256_ctx c = of->sha;
+
+	sha256_digest(&c, sizeof(d), d);
+	hexify(d, sizeof(d), hex);
+	snprintf(stored, sizeof(stored), "%04u", of->seq);
+	wb_begin(&ch->rec, REC_FILE);
+	wb_u64(&ch->rec, of->seq);
+	wb_u64(&ch->rec, m->parent);
+	wb_u64(&ch->rec, m->depth);
+	wb_u64(&ch->rec, (uint64_t)(int64_t)m->top);
+	wb_str(&ch->rec, m->part);
+	wb_str(&ch->rec, m->path);
+	wb_str(&ch->rec, m->name);
+	wb_str(&ch->rec, m->top_name);
+	wb_str(&ch->rec, m->inner);
+	wb_bytes(&ch->rec, m->raw, m->raw_len);
+	wb_u64(&ch->rec, (uint64_t)m->lossy | (uint64_t)m->body_image << 1 |
+	       (uint64_t)m->in_forward << 2 | (uint64_t)container << 3 |
+	       (uint64_t)sr->ext_mismatch << 4);
+	wb_u64(&ch->rec, of->size);
+	wb_str(&ch->rec, hex);
+	wb_str(&ch->rec, sr->mime);
+	wb_u64(&ch->rec, (uint64_t)sr->kind);
+	wb_str(&ch->rec, stored);
+	if (wb_send(&ch->rec, ch->out) != 0)
+		ch->failed = true;
+}
+
+static void unpack_into(struct child *ch, int fd, unsigned parent_seq, unsigned depth,
+                        int top, const char *top_name, const char *path_prefix,
+                        const char *inner_prefix, const char *part, bool in_forward);
+
+/* A finished file: sniff it, report it, open it if it is an archive. */
+static void file_done(struct child *ch, struct outfile *of, const struct filemeta *m)
+{
+	struct sniff_result sr;
+	bool container;
+
+	if (of->fd < 0)
+		return;
+	lseek(of->fd, 0, SEEK_SET);
+	if (sniff_fd(ch->sniff, of->fd, m->name, &sr) != 0)
+		snprintf(sr.mime, sizeof(sr.mime), "application/octet-stream");
+	container = sr.kind == SNIFF_ARCHIVE;
+	emit_file(ch, of, m, &sr, container);
+	if (container && !ch->failed) {
+		lseek(of->fd, 0, SEEK_SET);
+		unpack_into(ch, of->fd, of->seq, m->depth + 1, m->top, m->top_name,
+		            m->path, m->inner ? m->inner : NULL, m->part, m->in_forward);
+	}
+	close(of->fd);
+	of->fd = -1;
+}
+
+/* --- archive entries --- */
+
+struct arcframe {
+	struct child *ch;
+	unsigned parent_seq, depth;
+	int top;
+	const char *top_name, *path_prefix, *inner_prefix, *part;
+	bool in_forward;
+	struct outfile cur;
+	struct unpack_entry e;  /* borrowed strings valid until entry_end */
+	char *path, *inner, *name, *raw;
+	size_t raw_len;
+	unsigned problem_file;
+};
+
+static void arc_problem(void *ctx, const char *kind, const char *subject, const char *reason)
+{
+	struct arcframe *f = ctx;
+
+	emit_problem(f->ch, f->parent_seq, kind, subject, reason);
+}
+
+static int arc_begin(void *ctx, const struct unpack_entry *e)
+{
+	struct arcframe *f = ctx;
+	const char *slash;
+
+	if (f->ch->failed)
+		return -1;
+	free(f->path);
+	free(f->inner);
+	free(f->name);
+	free(f->raw);
+	f->path = f->inner = f->name = f->raw = NULL;
+	if (asprintf(&f->path, "%s/%s", f->path_prefix, e->path) < 0)
+		return -1;
+	if (f->inner_prefix) {
+		if (asprintf(&f->inner, "%s/%s", f->inner_prefix, e->path) < 0)
+			return -1;
+	} else {
+		f->inner = strdup(e->path);
+	}
+	slash = strrchr(e->path, '/');
+	f->name = strdup(slash ? slash + 1 : e->path);
+	f->raw = malloc(e->raw_len + 1);
+	if (!f->inner || !f->name || !f->raw)
+		return -1;
+	memcpy(f->raw, e->raw, e->raw_len);
+	f->raw_len = e->raw_len;
+	f->e = *e;
+	if (outfile_open(f->ch, &f->cur) != 0) {
+		emit_problem(f->ch, f->parent_seq, PROB_ARCHIVE_CORRUPT, f->path,
+		             "服务器无法保存压缩包中的文件");
+		return 1;
+	}
+	return 0;
+}
+
+static int arc_data(void *ctx, const void *buf, size_t len)
+{
+	struct arcframe *f = ctx;
+
+	if (outfile_write(&f->cur, buf, len) != 0) {
+		if (f->cur.too_big)
+			emit_problem(f->ch, f->parent_seq, PROB_ARCHIVE_BOMB, f->path,
+			             "压缩包中的单个文件超过大小限制，已停止解压");
+		return -1;
+	}
+	return 0;
+}
+
+static int arc_end(void *ctx, bool ok)
+{
+	struct arcframe *f = ctx;
+	struct filemeta m = {
+		.parent = f->parent_seq, .depth = f->depth, .top = f->top,
+		.part = f->part, .path = f->path, .name = f->name,
+		.top_name = f->top_name, .inner = f->inner,
+		.raw = f->raw, .raw_len = f->raw_len, .lossy = f->e.name_lossy,
+		.in_forward = f->in_forward,
+	};
+	char name[16];
+
+	if (f->cur.fd < 0)
+		return f->ch->failed ? -1 : 0;
+	if (!ok) {
+		/* Partial data is no file: drop it, the problem is recorded. */
+		close(f->cur.fd);
+		f->cur.fd = -1;
+		snprintf(name, sizeof(name), "%04u", f->cur.seq);
+		unlinkat(f->ch->workdir, name, 0);
+		return f->ch->failed ? -1 : 0;
+	}
+	file_done(f->ch, &f->cur, &m);
+	return f->ch->failed ? -1 : 0;
+}
+
+static void unpack_into(struct child *ch, int fd, unsigned parent_seq, unsigned depth,
+                        int top, const char *top_name, const char *path_prefix,
+                        const char *inner_prefix, const char *part, bool in_forward)
+{
+	struct arcframe f;
+	struct unpack_sink sink = { &f, arc_begin, arc_data, arc_end, arc_problem };
+
+	memset(&f, 0, sizeof(f));
+	f.ch = ch;
+	f.parent_seq = parent_seq;
+	f.depth = depth;
+	f.top = top;
+	f.top_name = top_name;
+	f.path_prefix = path_prefix;
+	f.inner_prefix = inner_prefix;
+	f.part = part;
+	f.in_forward = in_forward;
+	f.cur.fd = -1;
+	(void)unpack_fd(fd, path_prefix, depth, ch->lim, &ch->budget, &sink);
+	if (f.cur.fd >= 0)
+		close(f.cur.fd);
+	free(f.path);
+	free(f.inner);
+	free(f.name);
+	free(f.raw);
+}
+
+/* --- MIME parts --- */
+
+struct partstate {
+	struct child *ch;
+	struct outfile cur;
+	struct filemeta m;
+	char *path, *name, *partno, *raw;
+	bool text_body;          /* letter text: kept for link scanning, not stored */
+	char *charset;
+	char *tbuf;              /* raw body text of the current part, bounded */
+	size_t tlen;
+};
+
+static void mime_problem(void *ctx, const char *kind, const char *subject, const char *reason)
+{
+	struct partstate *ps = ctx;
+
+	emit_problem(ps->ch, 0, kind, subject, reason);
+}
+
+static bool is_image(const char *ct)
+{
+	return strncmp(ct, "image/", 6) == 0;
+}
+
+static int part_begin(void *ctx, const struct mime_part *p)
+{
+	struct partstate *ps = ctx;
+	struct child *ch = ps->ch;
+
+	if (ch->failed)
+		return -1;
+	free(ps->path);
+	free(ps->name);
+	free(ps->partno);
+	free(ps->raw);
+	free(ps->charset);
+	free(ps->tbuf);
+	ps->path = ps->name = ps->partno = ps->raw = ps->charset = ps->tbuf = NULL;
+	ps->tlen = 0;
+	ps->text_body = p->is_body;
+	ps->cur.fd = -1;
+	if (p->is_body) {
+		ps->charset = p->charset ? strdup(p->charset) : NULL;
+		return 0;
+	}
+	/* Parts of a bounce or receipt that are not files (delivery-status,
+	 * headers) are still kept, under a name that says what they are. */
+	if (p->filename && *p->filename)
+		ps->name = strdup(p->filename);
+	else if (asprintf(&ps->name, "未命名附件-%s", p->path) < 0)
+		ps->name = NULL;
+	ps->partno = strdup(p->path);
+	if (!ps->name || !ps->partno)
+		return -1;
+	ps->path = strdup(ps->name);
+	if (p->filename_raw) {
+		ps->raw = malloc(p->filename_raw_len + 1);
+		if (ps->raw)
+			memcpy(ps->raw, p->filename_raw, p->filename_raw_len);
+	}
+	memset(&ps->m, 0, sizeof(ps->m));
+	ps->m.parent = 0;
+	ps->m.depth = 0;
+	ps->m.top = ch->tops++;
+	ps->m.part = ps->partno;
+	ps->m.path = ps->path;
+	ps->m.name = ps->name;
+	ps->m.top_name = ps->name;
+	ps->m.inner = NULL;
+	ps->m.raw = ps->raw;
+	ps->m.raw_len = ps->raw ? p->filename_raw_len : 0;
+	ps->m.lossy = p->filename_lossy;
+	ps->m.in_forward = p->in_forward;
+	ps->m.body_image = is_image(p->content_type) &&
+		(p->in_related || (p->disposition != MIME_DISP_ATTACHMENT && p->content_id));
+	if (outfile_open(ch, &ps->cur) != 0) {
+		emit_problem(ch, 0, PROB_PART_DECODE, ps->name, "服务器无法保存该附件");
+		return 1;
+	}
+	return 0;
+}
+
+static int part_data(void *ctx, const void *buf, size_t len)
+{
+	struct partstate *ps = ctx;
+	struct child *ch = ps->ch;
+
+	if (ps->text_body) {
+		size_t room = ch->lim->body_text_bytes > ps->tlen ? ch->lim->body_text_bytes - ps->tlen : 0;
+		size_t n = len < room ? len : room;
+		if (n > 0) {
+			char *nb = realloc(ps->tbuf, ps->tlen + n + 1);
+			if (!nb)
+				return -1;
+			ps->tbuf = nb;
+			memcpy(ps->tbuf + ps->tlen, buf, n);
+			ps->tlen += n;
+		}
+		return 0;
+	}
+	if (outfile_write(&ps->cur, buf, len) != 0) {
+		if (ps->cur.too_big)
+			emit_problem(ch, 0, PROB_MIME_LIMIT, ps->name, "附件超过大小限制");
+		return -1;
+	}
+	return 0;
+}
+
+static int part_end(void *ctx, bool ok)
+{
+	struct partstate *ps = ctx;
+	struct child *ch = ps->ch;
+
+	if (ps->text_body) {
+		if (ps->tlen > 0) {
+			char *u = names_to_utf8(ps->tbuf, ps->tlen, ps->charset, ch->lim->body_text_bytes * 4, NULL);
+			size_t ul = u ? strlen(u) : 0;
+			size_t room = ch->lim->body_text_bytes * 2 > ch->body_len ? ch->lim->body_text_bytes * 2 - ch->body_len : 0;
+			if (u && ul <= room) {
+				char *nb = realloc(ch->body, ch->body_len + ul + 2);
+				if (nb) {
+					ch->body = nb;
+					memcpy(ch->body + ch->body_len, u, ul);
+					ch->body_len += ul;
+					ch->body[ch->body_len++] = '\n';
+					ch->body[ch->body_len] = '\0';
+				}
+			}
+			free(u);
+		}
+		return ch->failed ? -1 : 0;
+	}
+	if (ps->cur.fd < 0)
+		return ch->failed ? -1 : 0;
+	(void)ok; /* a damaged body is still kept; mime reported the problem */
+	file_done(ch, &ps->cur, &ps->m);
+	return ch->failed ? -1 : 0;
+}
+
+static void link_found(void *ctx, const char *url, const char *name)
+{
+	struct child *ch = ctx;
+	char *reason = NULL;
+
+	if (asprintf(&reason, "邮件正文中的“%s”是超大附件下载链接，文件并未随邮件附上，且链接会过期；请将该文件直接作为附件发送：%s",
+	             name ? name : "超大附件", url) < 0)
+		return;
+	emit_problem(ch, 0, PROB_BIG_ATTACHMENT, url, reason);
+	free(reason);
+}
+
+/* The first Received: header's date: the time our own server took the
+ * message, used when no INTERNALDATE (--received) is given. */
+static void emit_received(struct child *ch, const char *msg, size_t len)
+{
+	size_t hdr_end = len < ch->lim->header_bytes ? len : ch->lim->header_bytes;
+	const char *p = msg, *end = msg + hdr_end;
+	char *field = NULL, *semi;
+	size_t flen = 0, idx = 0;
+	struct mailimf_date_time *dt = NULL;
+
+	/* Find "Received:" at the start of a line inside the header block. */
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		if (ll == 0 || (ll == 1 && p[0] == '\r'))
+			break;
+		if (ll > 9 && strncasecmp(p, "Received:", 9) == 0) {
+			const char *q = p + 9;
+			const char *stop = eol ? eol + 1 : end;
+			/* unfold continuation lines */
+			while (stop < end && (*stop == ' ' || *stop == '\t')) {
+				const char *e2 = memchr(stop, '\n', (size_t)(end - stop));
+				stop = e2 ? e2 + 1 : end;
+			}
+			flen = (size_t)(stop - q);
+			field = malloc(flen + 1);
+			if (!field)
+				return;
+			for (size_t i = 0, j = 0; i < flen; i++)
+				if (q[i] != '\r' && q[i] != '\n')
+					field[j++] = q[i], field[j] = '\0';
+			break;
+		}
+		p = eol ? eol + 1 : end;
+	}
+	if (!field)
+		return;
+	semi = strrchr(field, ';');
+	if (semi && mailimf_date_time_parse(semi + 1, strlen(semi + 1), &idx, &dt) == MAILIMF_NO_ERROR) {
+		struct tm tm = { 0 };
+		int z = dt->dt_zone, off = (z < 0 ? -1 : 1) * ((abs(z) / 100) * 60 + abs(z) % 100);
+		time_t t;
+		tm.tm_year = dt->dt_year - 1900;
+		tm.tm_mon = dt->dt_month - 1;
+		tm.tm_mday = dt->dt_day;
+		tm.tm_hour = dt->dt_hour;
+		tm.tm_min = dt->dt_min;
+		tm.tm_sec = dt->dt_sec;
+		t = timegm(&tm) - (time_t)off * 60;
+		if (dt->dt_year > 1990 && dt->dt_year < 2200) {
+			wb_begin(&ch->rec, REC_RECEIVED);
+			wb_u64(&ch->rec, (uint64_t)(int64_t)t);
+			wb_u64(&ch->rec, (uint64_t)(int64_t)off);
+			if (wb_send(&ch->rec, ch->out) != 0)
+				ch->failed = true;
+		}
+		mailimf_date_time_free(dt);
+	}
+	free(field);
+}
+
+static void emit_info(struct child *ch, const struct mime_info *in, bool ok)
+{
+	struct wbuf *b = &ch->rec;
+
+	wb_begin(b, REC_INFO);
+	wb_u64(b, ok);
+	wb_str(b, in->subject);
+	wb_str(b, in->from_addr);
+	wb_str(b, in->from_display);
+	wb_str(b, in->reply_to_addr);
+	wb_str(b, in->return_path);
+	wb_str(b, in->message_id);
+	wb_str(b, in->in_reply_to);
+	wb_str(b, in->date_raw);
+	wb_str(b, in->auto_submitted);
+	wb_str(b, in->precedence);
+	wb_str(b, in->list_id);
+	wb_str(b, in->top_type);
+	wb_u64(b, (uint64_t)in->x_autoreply | (uint64_t)in->has_disposition_notification << 1);
+	wb_u64(b, in->parts);
+	wb_u64(b, in->max_depth);
+	if (wb_send(b, ch->out) != 0)
+		ch->failed = true;
+}
+
+/*
+ * libetpan needs the whole message in one mapping and scans all of it; each
+ * page it touches would stay resident, so a 200 MB message would cost
+ * 200 MB of RSS.  The mapping is private and read-only: dropping its pages
+ * is always safe (the next access reads them again from the page cache), so
+ * a helper thread drops them every few milliseconds and RSS stays bounded
+ * whatever the message size.
+ */
+#define EVICT_MIN_BYTES (16U << 20)
+
+struct evictor {
+	pthread_t tid;
+	void *map;
+	size_t len;
+	volatile bool stop;
+	bool running;
+};
+
+static void *evict_loop(void *arg)
+{
+	struct evictor *ev = arg;
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	while (!ev->stop) {
+		nanosleep(&tick, NULL);
+		madvise(ev->map, ev->len, MADV_DONTNEED);
+	}
+	return NULL;
+}
+
+static void evictor_start(struct evictor *ev, void *map, size_t len)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->map = map;
+	ev->len = len;
+	if (len >= EVICT_MIN_BYTES && pthread_create(&ev->tid, NULL, evict_loop, ev) == 0)
+		ev->running = true;
+}
+
+static void evictor_stop(struct evictor *ev)
+{
+	if (!ev->running)
+		return;
+	ev->stop = true;
+	pthread_join(ev->tid, NULL);
+	ev->running = false;
+}
+
+/* The whole job of a child; also run in-process by tests. */
+static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, struct out *o)
+{
+	struct child ch;
+	struct partstate ps;
+	struct mime_sink sink = { &ps, part_begin, part_data, part_end, mime_problem };
+	struct mime_info info;
+	struct stat st;
+	struct evictor ev;
+	char *map = NULL;
+	char err[256];
+	int r = -1;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&ch, 0, sizeof(ch));
+	memset(&ps, 0, sizeof(ps));
+	memset(&info, 0, sizeof(info));
+	ch.out = o;
+	ch.workdir = workdir;
+	ch.lim = lim;
+	ps.ch = &ch;
+	ps.cur.fd = -1;
+	ch.sniff = sniff_new(err, sizeof(err));
+	if (!ch.sniff) {
+		emit_problem(&ch, 0, PROB_WORKER_PROTOCOL, NULL, "服务器文件类型识别组件无法加载");
+		goto out;
+	}
+	if (fstat(msg_fd, &st) != 0)
+		goto out;
+	if (st.st_size == 0) {
+		emit_problem(&ch, 0, PROB_MIME_UNPARSEABLE, NULL, "邮件内容为空");
+		emit_info(&ch, &info, false);
+		r = 0;
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, msg_fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		goto out;
+	}
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	emit_received(&ch, map, (size_t)st.st_size);
+	evictor_start(&ev, map, (size_t)st.st_size);
+	r = mime_walk(map, (size_t)st.st_size, lim, &sink, &info);
+	evictor_stop(&ev);
+	if (ch.body_len > 0)
+		mime_find_big_attachments(ch.body, ch.body_len, link_found, &ch);
+	emit_info(&ch, &info, r == 0);
+	r = ch.failed ? -1 : 0;
+out:
+	if (ps.cur.fd >= 0)
+		close(ps.cur.fd);
+	free(ps.path);
+	free(ps.name);
+	free(ps.partno);
+	free(ps.raw);
+	free(ps.charset);
+	free(ps.tbuf);
+	free(ch.body);
+	mime_info_free(&info);
+	sniff_free(&ch.sniff);
+	if (map)
+		munmap(map, (size_t)st.st_size);
+	/* DONE last: the parent trusts a result only when it arrives. */
+	if (r == 0) {
+		wb_begin(&ch.rec, REC_DONE);
+		wb_u64(&ch.rec, 0);
+		r = wb_send(&ch.rec, o);
+	}
+	free(ch.rec.p);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The parent side.                                                    */
+
+static int add_problem(struct worker_result *r, unsigned file, const char *kind,
+                       const char *subject, const char *reason)
+{
+	struct worker_problem *np = realloc(r->problems, (r->nproblems + 1) * sizeof(*np));
+
+	if (!np)
+		return -1;
+	r->problems = np;
+	np[r->nproblems].file = file;
+	np[r->nproblems].kind = strdup(kind);
+	np[r->nproblems].subject = subject ? strdup(subject) : NULL;
+	np[r->nproblems].reason = strdup(reason);
+	r->nproblems++;
+	return 0;
+}
+
+/* Decode one record; returns 1 for DONE, 0 for others, -1 for garbage. */
+static int decode_record(struct worker_result *r, const unsigned char *p, size_t n)
+{
+	struct rcur c = { p + 1, n - 1, false };
+	struct worker_file f;
+	uint64_t flags, kind;
+
+	if (n < 1)
+		return -1;
+	switch (p[0]) {
+	case REC_INFO: {
+		struct mime_info *in = &r->info;
+		mime_info_free(in);
+		r->mime_ok = rc_u64(&c) != 0;
+		in->subject = rc_str(&c);
+		in->from_addr = rc_str(&c);
+		in->from_display = rc_str(&c);
+		in->reply_to_addr = rc_str(&c);
+		in->return_path = rc_str(&c);
+		in->message_id = rc_str(&c);
+		in->in_reply_to = rc_str(&c);
+		in->date_raw = rc_str(&c);
+		in->auto_submitted = rc_str(&c);
+		in->precedence = rc_str(&c);
+		in->list_id = rc_str(&c);
+		in->top_type = rc_str(&c);
+		flags = rc_u64(&c);
+		in->x_autoreply = flags & 1;
+		in->has_disposition_notification = (flags >> 1) & 1;
+		in->parts = (unsigned)rc_u64(&c);
+		in->max_depth = (unsigned)rc_u64(&c);
+		break;
+	}
+	case REC_FILE: {
+		struct worker_file *nf;
+		memset(&f, 0, sizeof(f));
+		f.seq = (unsigned)rc_u64(&c);
+		f.parent = (unsigned)rc_u64(&c);
+		f.depth = (unsigned)rc_u64(&c);
+		f.top = (int)(int64_t)rc_u64(&c);
+		f.part = rc_str(&c);
+		f.path = rc_str(&c);
+		f.name = rc_str(&c);
+		f.top_name = rc_str(&c);
+		f.inner = rc_str(&c);
+		f.name_raw = rc_bytes(&c, &f.name_raw_len);
+		flags = rc_u64(&c);
+		f.name_lossy = flags & 1;
+		f.body_image = (flags >> 1) & 1;
+		f.in_forward = (flags >> 2) & 1;
+		f.container = (flags >> 3) & 1;
+		f.ext_mismatch = (flags >> 4) & 1;
+		f.size = rc_u64(&c);
+		rc_fixed(&c, f.sha256, sizeof(f.sha256));
+		rc_fixed(&c, f.mime, sizeof(f.mime));
+		kind = rc_u64(&c);
+		f.kind = kind <= SNIFF_OTHER ? (int)kind : SNIFF_OTHER;
+		rc_fixed(&c, f.stored, sizeof(f.stored));
+		if (c.bad || !f.path || !f.name || !f.part || f.seq == 0) {
+			free(f.part); free(f.path); free(f.name); free(f.top_name);
+			free(f.inner); free(f.name_raw);
+			return -1;
+		}
+		nf = realloc(r->files, (r->nfiles + 1) * sizeof(*nf));
+		if (!nf)
+			return -1;
+		r->files = nf;
+		r->files[r->nfiles++] = f;
+		break;
+	}
+	case REC_PROBLEM: {
+		unsigned file = (unsigned)rc_u64(&c);
+		char *kind_s = rc_str(&c), *subject = rc_str(&c), *reason = rc_str(&c);
+		int rr = (c.bad || !kind_s || !reason) ? -1 : add_problem(r, file, kind_s, subject, reason);
+		free(kind_s);
+		free(subject);
+		free(reason);
+		if (rr != 0)
+			return -1;
+		break;
+	}
+	case REC_RECEIVED:
+		r->received = (time_t)(int64_t)rc_u64(&c);
+		r->received_offset = (int)(int64_t)rc_u64(&c);
+		r->received_known = !c.bad;
+		break;
+	case REC_DONE:
+		(void)rc_u64(&c);
+		return c.bad ? -1 : 1;
+	default:
+		return -1;
+	}
+	return c.bad ? -1 : 0;
+}
+
+/* Decode every complete record in buf[0..len); returns bytes consumed,
+ * sets *done / *bad. */
+static size_t decode_stream(struct worker_result *r, const unsigned char *buf, size_t len,
+                            bool *done, bool *bad)
+{
+	size_t off = 0;
+
+	while (!*done && !*bad && len - off >= 4) {
+		uint32_t n = (uint32_t)buf[off] | (uint32_t)buf[off + 1] << 8 |
+		             (uint32_t)buf[off + 2] << 16 | (uint32_t)buf[off + 3] << 24;
+		if (n == 0 || n > REC_MAX) {
+			*bad = true;
+			break;
+		}
+		if (len - off - 4 < n)
+			break;
+		int d = decode_record(r, buf + off + 4, n);
+		if (d < 0)
+			*bad = true;
+		else if (d == 1)
+			*done = true;
+		off += 4 + n;
+	}
+	return off;
+}
+
+static void child_limits(const struct intake_limits *lim)
+{
+	struct rlimit rl;
+
+#if !defined(__SANITIZE_ADDRESS__)
+	/* ASan reserves terabytes of shadow address space: the sanitizer
+	 * build of the test suite runs without this one limit. */
+	rl.rlim_cur = rl.rlim_max = lim->address_space;
+	setrlimit(RLIMIT_AS, &rl);
+#endif
+	rl.rlim_cur = lim->cpu_seconds;
+	rl.rlim_max = lim->cpu_seconds + 5;
+	setrlimit(RLIMIT_CPU, &rl);
+	/* A single file may not grow past the per-entry cap (+ slack). */
+	rl.rlim_cur = rl.rlim_max = lim->entry_bytes + (1 << 20);
+	setrlimit(RLIMIT_FSIZE, &rl);
+	rl.rlim_cur = rl.rlim_max = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+	rl.rlim_cur = rl.rlim_max = 64;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
+                 bool fork_child, struct worker_result *r, char *err, size_t errlen)
+{
+	struct intake_limits lim = *lim_in;
+	int pfd[2] = { -1, -1 };
+	pid_t pid;
+	unsigned char *buf = NULL;
+	size_t blen = 0, bcap = 0, total = 0;
+	bool done = false, bad = false, timed_out = false;
+	long long deadline;
+	int status = 0;
+
+	memset(r, 0, sizeof(*r));
+	limits_fill(&lim);
+	if (!fork_child) {
+		struct out o = { -1, { NULL, 0, 0, false } };
+		setlocale(LC_CTYPE, "C.UTF-8");
+		int cr = child_run(msg_fd, work_dirfd, &lim, &o);
+		if (o.mem.p)
+			(void)decode_stream(r, o.mem.p, o.mem.len, &done, &bad);
+		free(o.mem.p);
+		r->outcome = (cr == 0 && done && !bad) ? WORKER_OK : WORKER_PROTOCOL;
+		if (r->outcome != WORKER_OK)
+			add_problem(r, 0, PROB_WORKER_PROTOCOL, NULL, "邮件解析过程异常中止");
+		return 0;
+	}
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct out o = { pfd[1], { NULL, 0, 0, false } };
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		child_limits(&lim);
+		setlocale(LC_CTYPE, "C.UTF-8");
+		_exit(child_run(msg_fd, work_dirfd, &lim, &o) == 0 ? 0 : 3);
+	}
+	close(pfd[1]);
+	deadline = now_ms() + (long long)lim.wall_seconds * 1000;
+	for (;;) {
+		struct pollfd pf = { pfd[0], POLLIN, 0 };
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		int pr = poll(&pf, 1, left > 1000000 ? 1000000 : (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		if (bcap - blen < 65536) {
+			size_t nc = bcap ? bcap * 2 : 262144;
+			unsigned char *nb = realloc(buf, nc);
+			if (!nb) {
+				bad = true;
+				break;
+			}
+			buf = nb;
+			bcap = nc;
+		}
+		n = read(pfd[0], buf + blen, bcap - blen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		blen += (size_t)n;
+		total += (size_t)n;
+		if (total > REC_TOTAL_MAX) {
+			bad = true;
+			break;
+		}
+		size_t used = decode_stream(r, buf, blen, &done, &bad);
+		memmove(buf, buf + used, blen - used);
+		blen -= used;
+		/* Shrink a buffer that grew for one large record. */
+		if (bad)
+			break;
+	}
+	if (timed_out || bad)
+		kill(pid, SIGKILL);
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(buf);
+	r->status = status;
+	if (timed_out) {
+		r->outcome = WORKER_LIMIT;
+		add_problem(r, 0, PROB_WORKER_LIMIT, NULL, "邮件处理超时，已中止；请检查附件是否过大或损坏");
+	} else if (WIFSIGNALED(status) && !bad) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGXCPU || sig == SIGXFSZ || sig == SIGKILL) {
+			r->outcome = WORKER_LIMIT;
+			add_problem(r, 0, PROB_WORKER_LIMIT, NULL, "邮件处理超出资源限制（时间或大小），已中止");
+		} else {
+			r->outcome = WORKER_CRASHED;
+			add_problem(r, 0, PROB_WORKER_CRASHED, NULL, "邮件结构异常，解析程序无法处理，已中止");
+		}
+	} else if (bad || !done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		r->outcome = WORKER_PROTOCOL;
+		add_problem(r, 0, PROB_WORKER_PROTOCOL, NULL, "邮件解析过程异常中止");
+	} else {
+		r->outcome = WORKER_OK;
+	}
+	return 0;
+}
+
+void worker_result_free(struct worker_result *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct worker_file *f = &r->files[i];
+		free(f->part);
+		free(f->path);
+		free(f->name);
+		free(f->top_name);
+		free(f->inner);
+		free(f->name_raw);
+	}
+	for (size_t i = 0; i < r->nproblems; i++) {
+		free(r->problems[i].kind);
+		free(r->problems[i].subject);
+		free(r->problems[i].reason);
+	}
+	free(r->files);
+	free(r->problems);
+	mime_info_free(&r->info);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,89 @@
+/*
+ * worker.h - the parse child: the only code that touches a message's
+ * attacker-controlled bytes with libetpan, libarchive and libmagic.
+ *
+ * worker_parse() forks a child with resource limits (address space, CPU
+ * time, file size, open files) and a wall-clock timeout.  The child maps the
+ * spool file, walks the MIME tree, writes every attachment and every archive
+ * entry into the work directory under names it makes up (0001, 0002, ...),
+ * sniffs each, unpacks archives (nested up to the depth limit), and reports
+ * length-prefixed records over a pipe.  The parent decodes them with
+ * bounds-checked getters into a struct worker_result.  A child that dies,
+ * hangs or sends garbage becomes a problem on the message; whatever it
+ * reported before that is kept.
+ *
+ * Ownership: the result owns all its strings; worker_result_free().
+ */
+#ifndef INTAKE_WORKER_H
+#define INTAKE_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "intake_limits.h"
+#include "mime.h"
+
+struct worker_file {
+	unsigned seq;          /* 1.. in the order found; also the stored name */
+	unsigned parent;       /* seq of the archive it came from, 0 = attachment */
+	unsigned depth;        /* 0 = attached to the mail, 1 = inside an archive ... */
+	int top;               /* index of the top-level attachment (0..) */
+	char *part;            /* MIME part number it came from */
+	char *path;            /* display path "a.zip/单位/x.pdf" */
+	char *name;            /* base name */
+	char *top_name;        /* name of the top-level attachment */
+	char *inner;           /* path inside the top-level archive, NULL if attached */
+	char *name_raw;        /* bytes as sent */
+	size_t name_raw_len;
+	bool name_lossy;
+	uint64_t size;
+	char sha256[65];
+	char mime[128];
+	int kind;              /* enum sniff_kind */
+	bool ext_mismatch;
+	bool container;        /* an archive that was opened */
+	bool body_image;       /* inline image of the letter */
+	bool in_forward;
+	char stored[16];       /* file name under files/<msg>/ */
+};
+
+struct worker_problem {
+	unsigned file;         /* seq, 0 = the message */
+	char *kind;
+	char *subject;
+	char *reason;
+};
+
+enum worker_outcome {
+	WORKER_OK,
+	WORKER_CRASHED,        /* died by a signal */
+	WORKER_LIMIT,          /* CPU, memory or wall-clock limit */
+	WORKER_PROTOCOL,       /* sent garbage or stopped early */
+};
+
+struct worker_result {
+	struct mime_info info;
+	bool mime_ok;          /* the structure could be read */
+	bool received_known;   /* a Received: header gave a time */
+	time_t received;
+	int received_offset;   /* minutes east of UTC */
+	struct worker_file *files;
+	size_t nfiles;
+	struct worker_problem *problems;
+	size_t nproblems;
+	enum worker_outcome outcome;
+	int status;            /* raw wait status of the child */
+};
+
+/*
+ * Parse the message open on msg_fd into work_dirfd.  With fork_child false
+ * the same code runs in-process (tests, fuzzing).  Returns 0 when a result
+ * was produced (it may carry a crash outcome), -1 on a local error (fork,
+ * pipe) with err set: then nothing about the message is known.
+ */
+int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim,
+                 bool fork_child, struct worker_result *r,
+                 char *err, size_t errlen);
+void worker_result_free(struct worker_result *r);
+
+#endif

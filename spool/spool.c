@@ -1,0 +1,383 @@
+#include "spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct spool {
+	char *dir;        /* state_dir, owned */
+	int dirfd;        /* state_dir */
+	int lockfd;
+	unsigned tmpseq;
+};
+
+static void hexify(const uint8_t *d, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hx[d[i] >> 4];
+		out[2 * i + 1] = hx[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void spool_sha256_hex(const void *buf, size_t len, char hex_r[SPOOL_HEX_LEN + 1])
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+
+	sha256_init(&c);
+	sha256_update(&c, len, buf);
+	sha256_digest(&c, sizeof(d), d);
+	hexify(d, sizeof(d), hex_r);
+}
+
+static bool valid_hex(const char *hex)
+{
+	size_t i;
+
+	for (i = 0; hex[i]; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return false;
+	return i == SPOOL_HEX_LEN;
+}
+
+static int mkdir_at(int dirfd, const char *name)
+{
+	if (mkdirat(dirfd, name, 0700) == 0 || errno == EEXIST)
+		return 0;
+	return -1;
+}
+
+/* Remove every entry under dirfd/name (one or two levels: our layout). */
+static void purge_dir(int dirfd, const char *name, bool remove_self)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		/* Linux says EISDIR for a directory (POSIX allows EPERM). */
+		if (unlinkat(fd, e->d_name, 0) != 0 && (errno == EISDIR || errno == EPERM))
+			purge_dir(fd, e->d_name, true);
+	}
+	closedir(d);
+	if (remove_self)
+		unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static int fsync_dirat(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int spool_open(const char *state_dir, bool wait_lock, struct spool **s_r,
+               char *err, size_t errlen)
+{
+	struct spool *s = calloc(1, sizeof(*s));
+	static const char *const subdirs[] = { "spool", "spool/tmp", "work", "files" };
+
+	*s_r = NULL;
+	if (!s)
+		goto nomem;
+	s->dirfd = s->lockfd = -1;
+	s->dir = strdup(state_dir);
+	if (!s->dir)
+		goto nomem;
+	if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create state directory %s: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+	s->dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		snprintf(err, errlen, "cannot open state directory %s: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+	/* Dossiers hold personal data: nobody else may read the state. */
+	(void)fchmod(s->dirfd, 0700);
+	s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | (wait_lock ? 0 : LOCK_NB)) != 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "state directory %s is in use by another intake process", state_dir);
+		else
+			snprintf(err, errlen, "cannot lock %s/lock: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		if (mkdir_at(s->dirfd, subdirs[i]) != 0) {
+			snprintf(err, errlen, "cannot create %s/%s: %s", state_dir, subdirs[i], strerror(errno));
+			goto fail;
+		}
+	}
+	/* Leftovers of a crash: partial spool writes and half-parsed output.
+	 * Neither is referenced by the ledger (OpenSMTPD purges incoming/). */
+	purge_dir(s->dirfd, "spool/tmp", false);
+	purge_dir(s->dirfd, "work", false);
+	*s_r = s;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+fail:
+	spool_close(&s);
+	return -1;
+}
+
+void spool_close(struct spool **sp)
+{
+	struct spool *s = *sp;
+
+	if (!s)
+		return;
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	free(s->dir);
+	free(s);
+	*sp = NULL;
+}
+
+const char *spool_state_dir(const struct spool *s)
+{
+	return s->dir;
+}
+
+char *spool_message_path(const struct spool *s, const char *hex, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/spool/%s.eml", s->dir, hex);
+	return buf;
+}
+
+char *spool_file_path(const struct spool *s, const char *hex, const char *stored,
+                      char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/files/%s/%s", s->dir, hex, stored);
+	return buf;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Stream into spool/tmp while hashing, then make it durable under its hash.
+ * Order is important: data fsync, close checked, rename, directory fsync.
+ */
+static int store(struct spool *s, int in_fd, const void *buf, size_t len,
+                 uint64_t max_bytes, char hex_r[SPOOL_HEX_LEN + 1],
+                 bool *existed_r, uint64_t *size_r, char *err, size_t errlen)
+{
+	char tmpname[64], final[96];
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	uint64_t total = 0;
+	int fd = -1, ret = -1;
+	char *blk = NULL;
+	struct stat st;
+
+	*existed_r = false;
+	snprintf(tmpname, sizeof(tmpname), "spool/tmp/%ld.%u", (long)getpid(), s->tmpseq++);
+	fd = openat(s->dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s/%s: %s", s->dir, tmpname, strerror(errno));
+		goto out;
+	}
+	sha256_init(&c);
+	if (in_fd >= 0) {
+		blk = malloc(1 << 20);
+		if (!blk) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		for (;;) {
+			ssize_t n = read(in_fd, blk, 1 << 20);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				snprintf(err, errlen, "read error: %s", strerror(errno));
+				goto out;
+			}
+			if (n == 0)
+				break;
+			total += (uint64_t)n;
+			if (max_bytes && total > max_bytes) {
+				snprintf(err, errlen, "message larger than the limit of %llu bytes",
+				         (unsigned long long)max_bytes);
+				goto out;
+			}
+			sha256_update(&c, (size_t)n, (const uint8_t *)blk);
+			if (write_all(fd, blk, (size_t)n) != 0)
+				goto werr;
+		}
+	} else {
+		total = len;
+		sha256_update(&c, len, buf);
+		if (write_all(fd, buf, len) != 0)
+			goto werr;
+	}
+	sha256_digest(&c, sizeof(d), d);
+	hexify(d, sizeof(d), hex_r);
+	snprintf(final, sizeof(final), "spool/%s.eml", hex_r);
+	if (fstatat(s->dirfd, final, &st, 0) == 0 && (uint64_t)st.st_size == total) {
+		/* Same bytes already durable: drop the copy. */
+		*existed_r = true;
+		close(fd);
+		fd = -1;
+		unlinkat(s->dirfd, tmpname, 0);
+		ret = 0;
+		goto out;
+	}
+	if (fsync(fd) != 0)
+		goto werr;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto werr;
+	}
+	fd = -1;
+	if (renameat(s->dirfd, tmpname, s->dirfd, final) != 0)
+		goto werr;
+	if (fsync_dirat(s->dirfd, "spool") != 0)
+		goto werr;
+	ret = 0;
+	goto out;
+werr:
+	snprintf(err, errlen, "cannot write the spool in %s: %s", s->dir, strerror(errno));
+out:
+	if (ret != 0) {
+		if (fd >= 0)
+			close(fd);
+		unlinkat(s->dirfd, tmpname, 0);
+	}
+	if (size_r)
+		*size_r = total;
+	free(blk);
+	return ret;
+}
+
+int spool_store_fd(struct spool *s, int in_fd, uint64_t max_bytes,
+                   char hex_r[SPOOL_HEX_LEN + 1], bool *existed_r,
+                   uint64_t *size_r, char *err, size_t errlen)
+{
+	return store(s, in_fd, NULL, 0, max_bytes, hex_r, existed_r, size_r, err, errlen);
+}
+
+int spool_store_buf(struct spool *s, const void *buf, size_t len,
+                    char hex_r[SPOOL_HEX_LEN + 1], bool *existed_r,
+                    char *err, size_t errlen)
+{
+	return store(s, -1, buf, len, 0, hex_r, existed_r, NULL, err, errlen);
+}
+
+int spool_open_message(struct spool *s, const char *hex)
+{
+	char name[96];
+
+	if (!valid_hex(hex)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(name, sizeof(name), "spool/%s.eml", hex);
+	return openat(s->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+int spool_work_dir(struct spool *s, const char *hex, char *err, size_t errlen)
+{
+	char name[96];
+	int fd;
+
+	if (!valid_hex(hex)) {
+		snprintf(err, errlen, "bad spool name");
+		return -1;
+	}
+	snprintf(name, sizeof(name), "work/%s", hex);
+	purge_dir(s->dirfd, name, true);
+	if (mkdirat(s->dirfd, name, 0700) != 0) {
+		snprintf(err, errlen, "cannot create %s/%s: %s", s->dir, name, strerror(errno));
+		return -1;
+	}
+	fd = openat(s->dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(err, errlen, "cannot open %s/%s: %s", s->dir, name, strerror(errno));
+	return fd;
+}
+
+void spool_discard_work(struct spool *s, const char *hex)
+{
+	char name[96];
+
+	if (!valid_hex(hex))
+		return;
+	snprintf(name, sizeof(name), "work/%s", hex);
+	purge_dir(s->dirfd, name, true);
+}
+
+int spool_commit_files(struct spool *s, const char *hex, char *err, size_t errlen)
+{
+	char from[96], to[96];
+	int wfd;
+
+	if (!valid_hex(hex)) {
+		snprintf(err, errlen, "bad spool name");
+		return -1;
+	}
+	snprintf(from, sizeof(from), "work/%s", hex);
+	snprintf(to, sizeof(to), "files/%s", hex);
+	/* The extracted files can always be made again from the raw message,
+	 * so one syncfs() for all of them is enough before they are named in
+	 * the ledger; per-file fsync would cost a disk flush per entry. */
+	wfd = openat(s->dirfd, from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (wfd < 0) {
+		snprintf(err, errlen, "cannot open %s/%s: %s", s->dir, from, strerror(errno));
+		return -1;
+	}
+	if (syncfs(wfd) != 0) {
+		snprintf(err, errlen, "cannot sync %s: %s", s->dir, strerror(errno));
+		close(wfd);
+		return -1;
+	}
+	close(wfd);
+	purge_dir(s->dirfd, to, true);
+	if (renameat(s->dirfd, from, s->dirfd, to) != 0 || fsync_dirat(s->dirfd, "files") != 0) {
+		snprintf(err, errlen, "cannot move %s to %s: %s", from, to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

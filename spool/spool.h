@@ -1,0 +1,67 @@
+/*
+ * spool.h - the durable, content-addressed store of raw messages and the
+ * files extracted from them.
+ *
+ * Layout under state_dir (0700, files 0600):
+ *   lock                 one process works a state directory at a time
+ *   spool/<sha256>.eml   every message exactly as received
+ *   spool/tmp/           partial writes; purged at open
+ *   work/<sha256>/       a parse child's output while it runs
+ *   files/<sha256>/NNNN  extracted files of a recorded message, named by us
+ *   intake.db            the ledger (spool/ledger.h)
+ *
+ * A message file is written to spool/tmp, fsync'd, renamed into place and
+ * the directory fsync'd before anything else happens to it, so a crash at
+ * any instant leaves either no file or the whole file.  The name is the
+ * SHA-256 of the bytes: storing the same bytes twice is a no-op.
+ */
+#ifndef INTAKE_SPOOL_H
+#define INTAKE_SPOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define SPOOL_HEX_LEN 64
+
+struct spool;
+
+/* Create the layout if needed, take the lock (fails at once if another
+ * process holds it, unless wait), purge spool/tmp and work/. */
+int spool_open(const char *state_dir, bool wait_lock, struct spool **s_r,
+               char *err, size_t errlen);
+void spool_close(struct spool **s);
+
+const char *spool_state_dir(const struct spool *s);
+
+/*
+ * Copy everything readable from in_fd into the spool (at most max_bytes;
+ * more is an error), durably.  hex_r receives the SHA-256 name, existed_r
+ * whether those bytes were already spooled.
+ */
+int spool_store_fd(struct spool *s, int in_fd, uint64_t max_bytes,
+                   char hex_r[SPOOL_HEX_LEN + 1], bool *existed_r,
+                   uint64_t *size_r, char *err, size_t errlen);
+int spool_store_buf(struct spool *s, const void *buf, size_t len,
+                    char hex_r[SPOOL_HEX_LEN + 1], bool *existed_r,
+                    char *err, size_t errlen);
+
+/* Open a spooled message read-only; returns fd or -1. */
+int spool_open_message(struct spool *s, const char *hex);
+
+/* A fresh, empty work directory for hex; returns an O_DIRECTORY fd or -1. */
+int spool_work_dir(struct spool *s, const char *hex, char *err, size_t errlen);
+/* Make work/<hex> the message's files/<hex> (replacing an older one), durably. */
+int spool_commit_files(struct spool *s, const char *hex, char *err, size_t errlen);
+/* Remove work/<hex> after a failed attempt. */
+void spool_discard_work(struct spool *s, const char *hex);
+
+/* Path helpers (into buf; return buf). */
+char *spool_message_path(const struct spool *s, const char *hex, char *buf, size_t size);
+char *spool_file_path(const struct spool *s, const char *hex, const char *stored,
+                      char *buf, size_t size);
+
+/* Hex SHA-256 of a buffer (for tests and callers that hash in memory). */
+void spool_sha256_hex(const void *buf, size_t len, char hex_r[SPOOL_HEX_LEN + 1]);
+
+#endif
