@@ -65,9 +65,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_HELPER_OBJ) $(BUILD)/libintake.a
 # by relative path, and bin/ of their own build.
 test-run: all $(TEST_BIN)
 	@set -e; failed=0; \
+	tmp=$${INTAKE_TEST_TMPDIR:-$$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )}; \
 	for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
-	  INTAKE_BIN=$(BINDIR_OUT) $$t || failed=$$((failed+1)); \
+	  TMPDIR=$$tmp INTAKE_BIN=$(BINDIR_OUT) $$t || failed=$$((failed+1)); \
 	done; \
 	if [ $$failed -ne 0 ]; then echo "$$failed test program(s) failed"; exit 1; fi
 
