@@ -23,7 +23,7 @@
 #define LIMIT_DEF_RATIO              200U           /* uncompressed / compressed, per archive */
 #define LIMIT_DEF_CPU_SECONDS        120U           /* parse child CPU time */
 #define LIMIT_DEF_WALL_SECONDS       300U           /* parse child wall clock */
-#define LIMIT_DEF_ADDRESS_SPACE      (1024ULL << 20)/* parse child RLIMIT_AS */
+#define LIMIT_DEF_ADDRESS_SPACE      (512ULL << 20) /* parse child RLIMIT_AS */
 #define LIMIT_DEF_BODY_TEXT_BYTES    (512U << 10)   /* body text kept for link scanning */
 
 struct intake_limits {
