@@ -42,6 +42,7 @@ TEST_BIN    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 BINDIR_OUT  := $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
 
+.SECONDARY:
 .PHONY: all check test-run check-plain check-san layering fuzz demo clean install uninstall bench
 all: $(BINDIR_OUT)/intaked $(BINDIR_OUT)/intakectl
 
@@ -97,6 +98,7 @@ fuzz: $(FUZZ_BIN)
 	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
 	  dict=tests/fuzz/$$n.dict; [ -f $$dict ] && dictopt=-dict=$$dict || dictopt=; \
 	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512 \
 	  $$f $$dictopt -max_total_time=$(FUZZ_SECONDS) -max_len=524288 -rss_limit_mb=1024 -timeout=20 build-fuzz/corpus/$$n $$seeds; \
 	done
 
