@@ -91,6 +91,14 @@ static int file_problems(struct ledger *lg, long long msg, long long fid,
 	return r;
 }
 
+static bool worker_has_problem(const struct worker_result *wr, const char *kind)
+{
+	for (size_t i = 0; i < wr->nproblems; i++)
+		if (strcmp(wr->problems[i].kind, kind) == 0)
+			return true;
+	return false;
+}
+
 static const char *reply_owed(const struct campaign *c, const char *kind, const char *status,
                               time_t received)
 {
@@ -276,7 +284,7 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 	    ledger_insert_problem(lg, msg, 0, PROB_UNKNOWN_COUNTY, wr->info.from_addr,
 	                          "无法确定报送单位所属的县市区或园区，已转工作人员人工核对") != 0)
 		goto sqlerr;
-	if (submission && wr->mime_ok && wr->nfiles == 0 &&
+	if (submission && wr->mime_ok && wr->nfiles == 0 && !worker_has_problem(wr, PROB_MIME_UNPARSEABLE) &&
 	    ledger_insert_problem(lg, msg, 0, PROB_NO_ATTACHMENT, NULL, "邮件中没有附件") != 0)
 		goto sqlerr;
 
