@@ -63,26 +63,35 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_HELPER_OBJ) $(BUILD)/libintake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # Tests run from the project root; they find ../shared/corpora and examples/
-# by relative path, and bin/ of their own build.
+# by relative path.  Each program's cmocka counts are summed into one
+# closing line per build ("plain: N passed, M failed").
 test-run: all $(TEST_BIN)
-	@set -e; failed=0; \
-	tmp=$${INTAKE_TEST_TMPDIR:-$$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )}; \
+	@tmp=$${INTAKE_TEST_TMPDIR:-$$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )}; \
+	log=$$(mktemp); passed=0; failed=0; bad=0; \
 	for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
-	  TMPDIR=$$tmp INTAKE_BIN=$(BINDIR_OUT) $$t || failed=$$((failed+1)); \
-	done; \
-	if [ $$failed -ne 0 ]; then echo "$$failed test program(s) failed"; exit 1; fi
+	  TMPDIR=$$tmp INTAKE_BIN=$(BINDIR_OUT) $$t > $$log 2>&1; rc=$$?; cat $$log; \
+	  p=$$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' $$log | tail -1); \
+	  f=$$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' $$log | tail -1); \
+	  passed=$$((passed + $${p:-0})); failed=$$((failed + $${f:-0})); \
+	  if [ $$rc -ne 0 ]; then bad=$$((bad + 1)); [ -n "$$f" ] || failed=$$((failed + 1)); fi; \
+	done; rm -f $$log; \
+	echo "$(if $(SAN),sanitizers,plain): $$passed passed, $$failed failed"; \
+	[ $$bad -eq 0 ]
 
 # parsers/ includes nothing of spool/ or daemon/; spool/ nothing of daemon/.
 layering:
-	@! grep -nE '#include "(spool|ledger|worker|ingest|config|log)\.h"' parsers/*.[ch] || { echo "layering: parsers/ must not include spool/ or daemon/"; exit 1; }
-	@! grep -nE '#include "(worker|ingest|config)\.h"' spool/*.[ch] || { echo "layering: spool/ must not include daemon/"; exit 1; }
+	@! grep -nE '#include "(spool|ledger|worker|ingest|config|app|query)\.h"' parsers/*.[ch] || { echo "layering: parsers/ must not include spool/ or daemon/"; exit 1; }
+	@! grep -nE '#include "(worker|ingest|config|app|query)\.h"' spool/*.[ch] || { echo "layering: spool/ must not include daemon/"; exit 1; }
 
 check-plain: layering
 	$(MAKE) test-run BUILD=build
 check-san:
 	$(MAKE) test-run BUILD=build-san SAN=1
-check: check-plain check-san
+# Plain first, then sanitizers; one after the other so the output reads in order.
+check:
+	$(MAKE) check-plain
+	$(MAKE) check-san
 
 # ---- fuzzing (clang/libFuzzer) ----
 FUZZ_SECONDS ?= 60
