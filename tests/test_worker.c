@@ -186,6 +186,33 @@ static void test_recovery_records_spooled_but_unrecorded(void **state)
 	fixture_teardown(&fx);
 }
 
+/* A child over its wall-clock budget is killed; the message is recorded
+ * with the reason, its raw bytes stay in the spool, intake goes on. */
+static void test_child_over_time_limit_is_a_problem(void **state)
+{
+	struct fixture fx;
+	struct ingest_outcome o, o2;
+	char sha[65], path[512];
+	char *big;
+	json_t *sub;
+
+	(void)state;
+	fixture_setup(&fx, "parse_wall_seconds = 1\n");
+	big = big_message(fx.dir, 160u << 20, sha);
+	assert_int_equal(fixture_ingest(&fx, big, "2023-05-12T10:00:00+08:00", &o), 0);
+	sub = fixture_submission(&fx, o.message);
+	assert_non_null(sub);
+	assert_true(submission_has_problem(sub, "worker-limit"));
+	assert_string_not_equal(json_string_value(json_object_get(sub, "status")), "accepted");
+	json_decref(sub);
+	assert_int_equal(access(spool_message_path(fx.app.spool, o.sha256, path, sizeof(path)), R_OK), 0);
+	assert_int_equal(fixture_ingest_buf(&fx, fine, sizeof(fine) - 1, "2023-05-12T10:05:00+08:00", &o2), 0);
+	assert_int_equal(o2.nfiles, 1);
+	unlink(big);
+	free(big);
+	fixture_teardown(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_same_bytes_twice_is_a_noop),
 		cmocka_unit_test(test_recovery_records_spooled_but_unrecorded),
 		cmocka_unit_test(test_peak_rss_bounded_for_large_attachment),
+		cmocka_unit_test(test_child_over_time_limit_is_a_problem),
 	};
 	return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
 }
