@@ -145,17 +145,6 @@ static int cursor_to(struct pctx *p, unsigned line)
 	return 0;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static void strlist_free(struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -245,7 +234,7 @@ static int list_append(struct pctx *p, unsigned line, const char *key,
 
 			if (l->n >= CAMPAIGN_MAX_LIST)
 				return fail(p, line, "too many entries in '%s' (at most %u)", key, CAMPAIGN_MAX_LIST);
-			d = dupn(s, n);
+			d = strndup(s, n);
 			if (!d)
 				return fail(p, line, "out of memory");
 			if (mode == L_ADDRESSES)
@@ -401,7 +390,7 @@ static int begin_section(struct pctx *p, const char *section, unsigned line)
 	sn->line = line;
 	sn->index = -1;
 	if (idlen) {
-		sn->id = dupn(id, idlen);
+		sn->id = strndup(id, idlen);
 		if (!sn->id)
 			return fail(p, line, "out of memory");
 	}

@@ -286,17 +286,6 @@ static char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 static int lower_ascii(int ch)
 {
 	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
@@ -1123,7 +1112,7 @@ static char *name_from(struct cx *x, const char *text, size_t n, bool strip_ext,
 		}
 	}
 	if (found) {
-		res = dupn(h + ba, bb - ba);
+		res = strndup(h + ba, bb - ba);
 		if (!res)
 			x->oom = true;
 		if (unit_r)
@@ -1311,7 +1300,7 @@ int classify_county(const struct campaign *c, const char *from_addr,
 		while (p && *p) {
 			const char *e = strchr(p, '/');
 			size_t n = e ? (size_t)(e - p) : strlen(p);
-			char *comp = dupn(p, n);
+			char *comp = strndup(p, n);
 			struct cmatch cc = { -1, 0, 0, NULL };
 
 			if (!comp || county_in_text(&x, comp, e == NULL, &cc) != 0) {

@@ -24,13 +24,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "arcsrc.h"
+
 /* Members of a zip looked at before deciding it is a plain archive. */
 #define SNIFF_ZIP_MEMBERS 64
 /* Bytes of an ODF "mimetype" member read. */
 #define SNIFF_ODF_MIME_MAX 100
 /* A tar header block. */
 #define SNIFF_TAR_BLOCK 512
-#define SNIFF_READ_BLOCK 65536
 /* xz dictionaries above this are not decoded here (xz -9 uses 64 MiB). */
 #define SNIFF_XZ_DICT_MAX (128ULL << 20)
 
@@ -38,86 +39,17 @@ struct sniff {
 	magic_t magic;   /* owned */
 };
 
-/*
- * Where sniff reads from: a caller's buffer, or a file read with pread()
- * from the offset it had, so the caller's offset is never moved.
- */
-struct sniff_src {
-	const unsigned char *mem;  /* borrowed; NULL for an fd */
-	size_t mem_len;
-	int fd;
-	off_t base;
-	int64_t size;              /* bytes from base to EOF */
-	int64_t pos;
-	unsigned char *buf;        /* owned, SNIFF_READ_BLOCK, fd only */
-	unsigned char head[4];     /* first bytes, zeros if fewer */
-};
-
 /* ---- reading through libarchive --------------------------------------- */
-
-static ssize_t src_read(struct archive *a, void *cd, const void **buf_r)
-{
-	struct sniff_src *s = cd;
-	ssize_t n;
-
-	if (s->pos >= s->size)
-		return 0;
-	if (s->mem != NULL) {
-		n = (ssize_t)(s->size - s->pos);
-		*buf_r = s->mem + s->pos;
-		s->pos = s->size;
-		return n;
-	}
-	do {
-		n = pread(s->fd, s->buf, SNIFF_READ_BLOCK, s->base + s->pos);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		archive_set_error(a, errno, "read: %s", strerror(errno));
-		return -1;
-	}
-	*buf_r = s->buf;
-	s->pos += n;
-	return n;
-}
-
-static int64_t src_seek(struct archive *a, void *cd, int64_t off, int whence)
-{
-	struct sniff_src *s = cd;
-	int64_t from = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? s->pos : s->size;
-
-	/* UNSAFE: offsets come from zip headers; refuse overflow and < 0. */
-	if ((off > 0 && from > INT64_MAX - off) || from + off < 0) {
-		archive_set_error(a, EINVAL, "seek out of range");
-		return ARCHIVE_FATAL;
-	}
-	s->pos = from + off;
-	return s->pos;
-}
-
-static int64_t src_skip(struct archive *a, void *cd, int64_t req)
-{
-	struct sniff_src *s = cd;
-	int64_t avail = s->size > s->pos ? s->size - s->pos : 0;
-
-	(void)a;
-	if (req <= 0)
-		return 0;
-	if (req > avail)
-		req = avail;
-	s->pos += req;
-	return req;
-}
 
 /* A reader over src with the given filter (ARCHIVE_FILTER_NONE: zip only,
  * else that one filter and the raw format).  NULL on failure. */
-static struct archive *src_open(struct sniff_src *s, int filter)
+static struct archive *src_open(struct arcsrc *s, int filter)
 {
 	struct archive *a = archive_read_new();
 	int r;
 
 	if (a == NULL)
 		return NULL;
-	s->pos = 0;
 	/* The filter is appended, not bid for: bidding repeats on the output,
 	 * and 3.6.2 hangs on a gzip holding a gzip with an endless name. */
 	if (filter != ARCHIVE_FILTER_NONE)
@@ -125,11 +57,7 @@ static struct archive *src_open(struct sniff_src *s, int filter)
 		    archive_read_support_format_raw(a) == ARCHIVE_OK;
 	else
 		r = archive_read_support_format_zip(a) == ARCHIVE_OK;
-	if (!r ||
-	    archive_read_set_callback_data(a, s) != ARCHIVE_OK ||
-	    archive_read_set_read_callback(a, src_read) != ARCHIVE_OK ||
-	    archive_read_set_seek_callback(a, src_seek) != ARCHIVE_OK ||
-	    archive_read_set_skip_callback(a, src_skip) != ARCHIVE_OK ||
+	if (!r || arcsrc_attach(s, a) != 0 ||
 	    (errno = 0, archive_read_open1(a)) != ARCHIVE_OK) {
 		archive_read_free(a);
 		return NULL;
@@ -209,7 +137,7 @@ static const char *ent_pathname(struct archive_entry *e)
 }
 
 /* List up to SNIFF_ZIP_MEMBERS members; false when it is no readable zip. */
-static bool list_zip(struct sniff_src *s, struct zip_members *z)
+static bool list_zip(struct arcsrc *s, struct zip_members *z)
 {
 	struct archive *a = src_open(s, ARCHIVE_FILTER_NONE);
 	struct archive_entry *e;
@@ -235,7 +163,7 @@ static bool list_zip(struct sniff_src *s, struct zip_members *z)
 }
 
 /* Refine a zip's answer from its members. */
-static void classify_zip(struct sniff_src *s, struct sniff_result *r)
+static void classify_zip(struct arcsrc *s, struct sniff_result *r)
 {
 	struct zip_members z;
 
@@ -295,53 +223,8 @@ static bool tar_header_ok(const unsigned char *h)
 	return stored == usum || (long)stored == ssum;
 }
 
-/*
- * The LZMA2 dictionary the first block of an xz stream declares (0 if it
- * cannot be read).  liblzma reserves it before decoding a byte; the same
- * parse lives in unpack.c (parsers/ modules do not share private code).
- */
-static uint64_t xz_dict_size(const struct sniff_src *s)
-{
-	unsigned char h[12 + 1024];
-	size_t n = (uint64_t)s->size < sizeof(h) ? (size_t)s->size : sizeof(h);
-	size_t hsize, i, f, nfilters;
-	uint64_t dict = 0;
-
-	if (s->mem != NULL)
-		memcpy(h, s->mem, n);
-	else if (pread(s->fd, h, n, s->base) != (ssize_t)n)
-		return 0;
-	if (n < 14 || h[12] == 0)
-		return 0;
-	hsize = ((size_t)h[12] + 1) * 4;
-	if (12 + hsize > n)
-		return 0;
-	nfilters = (size_t)(h[13] & 3) + 1;
-	i = 14;
-	for (f = 0x40; f <= 0x80; f <<= 1) {     /* optional sizes (VLIs) */
-		if (h[13] & f) {
-			while (i < 12 + hsize && (h[i] & 0x80))
-				i++;
-			i++;
-		}
-	}
-	for (f = 0; f < nfilters && i + 2 < 12 + hsize; f++) {
-		unsigned id = h[i], psize = h[i + 1];
-
-		if ((id & 0x80) || (psize & 0x80) || i + 2 + psize > 12 + hsize)
-			return 0;
-		if (id == 0x21 && psize == 1 && h[i + 2] <= 40) {
-			unsigned p = h[i + 2];
-
-			dict = p == 40 ? 0xFFFFFFFFu : (uint64_t)(2 | (p & 1)) << (p / 2 + 11);
-		}
-		i += 2 + psize;
-	}
-	return dict;
-}
-
 /* Does a compressed stream hold a tar?  Reads one decompressed block. */
-static bool holds_tar(struct sniff_src *s, int filter)
+static bool holds_tar(struct arcsrc *s, int filter)
 {
 	struct archive *a;
 	struct archive_entry *e;
@@ -351,7 +234,7 @@ static bool holds_tar(struct sniff_src *s, int filter)
 
 	/* Not worth reserving gigabytes to look at 512 bytes: let unpack try
 	 * it under the worker's limits and say what happened. */
-	if (filter == ARCHIVE_FILTER_XZ && xz_dict_size(s) > SNIFF_XZ_DICT_MAX)
+	if (filter == ARCHIVE_FILTER_XZ && arcsrc_xz_dict_size(s) > SNIFF_XZ_DICT_MAX)
 		return true;
 	a = src_open(s, filter);
 	if (a == NULL)
@@ -540,12 +423,14 @@ static void set_result(struct sniff_result *r, const char *mime, enum sniff_kind
 }
 
 /* Everything after libmagic answered: refine, then check the name. */
-static void finish(struct sniff_src *s, const char *name, struct sniff_result *r)
+static void finish(struct arcsrc *s, const char *name, struct sniff_result *r)
 {
 	char ext[16];
 	enum sniff_kind claim;
 	int filter = mime_filter(r->mime);
-	bool zip_sig = memcmp(s->head, "PK\x03\x04", 4) == 0;
+	size_t head_len;
+	const unsigned char *head = arcsrc_head(s, &head_len);
+	bool zip_sig = head_len >= 4 && memcmp(head, "PK\x03\x04", 4) == 0;
 
 	r->kind = mime_kind(r->mime);
 	if (strcmp(r->mime, "application/zip") == 0 ||
@@ -604,10 +489,9 @@ void sniff_free(struct sniff **sp)
 int sniff_buffer(struct sniff *s, const void *buf, size_t len, const char *name,
                  struct sniff_result *r)
 {
-	struct sniff_src src;
+	struct arcsrc src;
 	const char *t;
 
-	memset(&src, 0, sizeof(src));
 	set_result(r, "application/octet-stream", SNIFF_OTHER);
 	if (len == 0) {
 		set_result(r, "application/x-empty", SNIFF_EMPTY);
@@ -619,21 +503,18 @@ int sniff_buffer(struct sniff *s, const void *buf, size_t len, const char *name,
 	if (t == NULL)
 		return -1;
 	snprintf(r->mime, sizeof(r->mime), "%s", t);
-	src.mem = buf;
-	src.size = (int64_t)len;
-	src.fd = -1;
-	memcpy(src.head, buf, len < sizeof(src.head) ? len : sizeof(src.head));
+	arcsrc_init_mem(&src, buf, len);
 	finish(&src, name, r);
+	arcsrc_free(&src);
 	return 0;
 }
 
 int sniff_fd(struct sniff *s, int fd, const char *name, struct sniff_result *r)
 {
-	struct sniff_src src;
+	struct arcsrc src;
 	struct stat st;
 	const char *t;
 	off_t cur;
-	ssize_t n;
 	int ret = -1;
 
 	memset(&src, 0, sizeof(src));
@@ -658,21 +539,14 @@ int sniff_fd(struct sniff *s, int fd, const char *name, struct sniff_result *r)
 	/* A pipe: nothing more can be read without consuming it. */
 	if (cur < 0)
 		return 0;
-	src.fd = fd;
-	src.base = cur;
-	src.size = (int64_t)(st.st_size - cur);
-	src.buf = malloc(SNIFF_READ_BLOCK);
-	if (src.buf == NULL)
+	/* A regular file at the offset libmagic restored: read with pread(),
+	 * so the caller's offset is never moved. */
+	if (arcsrc_init_fd(&src, fd) != 0)
 		goto out;
-	do {
-		n = pread(fd, src.head, sizeof(src.head), cur);
-	} while (n < 0 && errno == EINTR);
-	if (n < (ssize_t)sizeof(src.head))
-		memset(src.head, 0, sizeof(src.head));
 	finish(&src, name, r);
 	ret = 0;
 out:
-	free(src.buf);
+	arcsrc_free(&src);
 	return ret;
 }
 

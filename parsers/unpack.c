@@ -17,14 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <unistd.h>
 
+#include "arcsrc.h"
 #include "names.h"
 
-/* Size of one read from the archive fd. */
-#define UNPACK_READ_BLOCK   65536
 /* The ratio is judged only once an archive produced this much: a 2 KB zip of
  * a few small, repetitive text files may legitimately expand 300-fold. */
 #define UNPACK_RATIO_FLOOR  (10ULL << 20)
@@ -38,8 +35,6 @@
 #define UNPACK_HEADER_RETRIES 4U
 /* Bytes of a reason or subject (entry names are cut to UNPACK_SHOW_MAX). */
 #define UNPACK_MSG_MAX      1024U
-/* Bytes peeked to recognise a gzip/bzip2/xz stream. */
-#define UNPACK_MAGIC_LEN    6U
 /* Largest zip central directory cross-checked, and RAR5 header scanned. */
 #define UNPACK_ZIP_CD_MAX   (4U << 20)
 #define UNPACK_RAR5_HDR_MAX (256U << 10)
@@ -54,24 +49,6 @@ static const char WHY_DOTDOT[] = "路径越出目录";
 static const char WHY_CONTROL[] = "文件名中含有控制字符";
 static const char WHY_TOO_LONG[] = "文件名过长";
 static const char WHY_ENCODING[] = "文件名编码无效";
-
-/*
- * libarchive client data: the fd read from the offset it had when
- * unpack_fd() was called.  A regular file is read with pread() at our own
- * position, so the seekable zip and 7z readers can jump around without
- * disturbing anyone else's view of the fd.
- */
-struct unpack_src {
-	int fd;
-	bool seekable;
-	off_t base;          /* fd offset at the start */
-	int64_t size;        /* bytes from base to EOF; -1 when unknown */
-	int64_t pos;         /* our position, relative to base */
-	unsigned char head[UNPACK_MAGIC_LEN]; /* first bytes, peeked */
-	size_t head_len;
-	size_t head_used;    /* of head, already handed to libarchive (pipes) */
-	unsigned char buf[UNPACK_READ_BLOCK];
-};
 
 /*
  * A zip entry whose central directory record says something its local
@@ -91,7 +68,7 @@ struct unpack_run {
 	struct unpack_budget *budget;        /* borrowed */
 	const struct unpack_sink *sink;      /* borrowed */
 	struct archive *a;                   /* owned */
-	struct unpack_src *src;              /* owned */
+	struct arcsrc src;                   /* owned: arcsrc_free() */
 	uint64_t expanded;  /* bytes out of this archive, delivered or drained */
 	uint64_t drained;   /* bytes decompressed only to get past an entry */
 	bool saw_encrypted; /* some entry was flagged encrypted */
@@ -333,7 +310,7 @@ out:
 	return out;
 }
 
-/* ---- reading the fd ---------------------------------------------------- */
+/* ---- reading through libarchive --------------------------------------- */
 
 /*
  * libarchive 3.6.2's entry getters (and the readers that call them while
@@ -374,122 +351,6 @@ static int next_header(struct archive *a, struct archive_entry **e)
 	return archive_read_next_header(a, e);
 }
 
-static ssize_t src_read(struct archive *a, void *cd, const void **buf_r)
-{
-	struct unpack_src *s = cd;
-	ssize_t n;
-
-	/* On a pipe the peeked magic bytes were consumed: hand them over first. */
-	if (!s->seekable && s->head_used < s->head_len) {
-		*buf_r = s->head + s->head_used;
-		n = (ssize_t)(s->head_len - s->head_used);
-		s->head_used = s->head_len;
-		return n;
-	}
-	*buf_r = s->buf;
-	do {
-		if (s->seekable)
-			n = pread(s->fd, s->buf, sizeof(s->buf), s->base + s->pos);
-		else
-			n = read(s->fd, s->buf, sizeof(s->buf));
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		archive_set_error(a, errno, "read: %s", strerror(errno));
-		return -1;
-	}
-	s->pos += n;
-	return n;
-}
-
-static int64_t src_seek(struct archive *a, void *cd, int64_t off, int whence)
-{
-	struct unpack_src *s = cd;
-	int64_t from = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? s->pos : s->size;
-
-	/* UNSAFE: offsets come from archive headers; refuse overflow and < 0. */
-	if ((off > 0 && from > INT64_MAX - off) || from + off < 0) {
-		archive_set_error(a, EINVAL, "seek out of range");
-		return ARCHIVE_FATAL;
-	}
-	s->pos = from + off;
-	return s->pos;
-}
-
-static int64_t src_skip(struct archive *a, void *cd, int64_t req)
-{
-	struct unpack_src *s = cd;
-	int64_t avail;
-
-	(void)a;
-	if (!s->seekable || req <= 0)
-		return 0;
-	/* Past EOF the reader gets 0 bytes and reports truncation itself. */
-	avail = s->size > s->pos ? s->size - s->pos : 0;
-	if (req > avail)
-		req = avail;
-	s->pos += req;
-	return req;
-}
-
-/* Exactly len bytes at off (relative to base) of a seekable source. */
-static bool src_pread(const struct unpack_src *s, uint64_t off, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	if (!s->seekable || s->size < 0 || off > (uint64_t)s->size ||
-	    len > (uint64_t)s->size - off)
-		return false;
-	while (got < len) {
-		ssize_t n = pread(s->fd, (char *)buf + got, len - got,
-		                  s->base + (off_t)(off + got));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		got += (size_t)n;
-	}
-	return true;
-}
-
-static int src_open(struct unpack_src *s, int fd)
-{
-	struct stat st;
-	off_t cur;
-
-	s->fd = fd;
-	s->size = -1;
-	if (fstat(fd, &st) != 0)
-		return -1;
-	cur = S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR) : (off_t)-1;
-	if (cur >= 0) {
-		s->seekable = true;
-		s->base = cur;
-		s->size = st.st_size > cur ? (int64_t)(st.st_size - cur) : 0;
-	}
-	/* Peek the magic; on a pipe the bytes are kept for src_read(). */
-	if (s->seekable) {
-		size_t n = s->size < (int64_t)UNPACK_MAGIC_LEN ? (size_t)s->size : UNPACK_MAGIC_LEN;
-
-		if (!src_pread(s, 0, s->head, n))
-			return -1;
-		s->head_len = n;
-	} else {
-		while (s->head_len < UNPACK_MAGIC_LEN) {
-			ssize_t n = read(fd, s->head + s->head_len, UNPACK_MAGIC_LEN - s->head_len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -1;
-			if (n == 0)
-				break;
-			s->head_len += (size_t)n;
-		}
-	}
-	return 0;
-}
-
 /*
  * The compression filter the stream starts with, from its magic.  We add
  * it ourselves (archive_read_append_filter) instead of letting libarchive
@@ -498,15 +359,16 @@ static int src_open(struct unpack_src *s, int fd)
  * (test_read_filter_gzip_recursive.gz: minutes of CPU, then ENOMEM).  One
  * layer is all a .tar.gz/.tar.bz2/.tar.xz needs.
  */
-static int src_filter(const struct unpack_src *s)
+static int src_filter(const struct arcsrc *s)
 {
-	const unsigned char *h = s->head;
+	size_t len;
+	const unsigned char *h = arcsrc_head(s, &len);
 
-	if (s->head_len >= 2 && h[0] == 0x1F && h[1] == 0x8B)
+	if (len >= 2 && h[0] == 0x1F && h[1] == 0x8B)
 		return ARCHIVE_FILTER_GZIP;
-	if (s->head_len >= 4 && memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9')
+	if (len >= 4 && memcmp(h, "BZh", 3) == 0 && h[3] >= '1' && h[3] <= '9')
 		return ARCHIVE_FILTER_BZIP2;
-	if (s->head_len >= 6 && memcmp(h, "\xFD" "7zXZ\0", 6) == 0)
+	if (len >= 6 && memcmp(h, "\xFD" "7zXZ\0", 6) == 0)
 		return ARCHIVE_FILTER_XZ;
 	return ARCHIVE_FILTER_NONE;
 }
@@ -589,11 +451,12 @@ static bool rar5_vint(const unsigned char *p, size_t n, size_t *i, uint64_t *v_r
 static bool rar5_scan_crypt(const struct unpack_run *u)
 {
 	unsigned char sig[8], *h = NULL;
+	int64_t size = arcsrc_size(&u->src);
 	uint64_t pos = 8;
 	unsigned blocks;
 	bool found = false;
 
-	if (!src_pread(u->src, 0, sig, sizeof(sig)) ||
+	if (!arcsrc_pread(&u->src, 0, sig, sizeof(sig)) ||
 	    memcmp(sig, "Rar!\x1A\x07\x01\x00", 8) != 0)
 		return false;
 	h = malloc(UNPACK_RAR5_HDR_MAX);
@@ -604,14 +467,14 @@ static bool rar5_scan_crypt(const struct unpack_run *u)
 		size_t i = 4, avail;
 		uint64_t hsize, type, flags, extra = 0, data = 0;
 
-		avail = u->src->size >= 0 && (uint64_t)u->src->size - pos < sizeof(pre) ?
-		        (size_t)((uint64_t)u->src->size - pos) : sizeof(pre);
-		if (pos >= (uint64_t)u->src->size || !src_pread(u->src, pos, pre, avail) ||
+		avail = size >= 0 && (uint64_t)size - pos < sizeof(pre) ?
+		        (size_t)((uint64_t)size - pos) : sizeof(pre);
+		if (pos >= (uint64_t)size || !arcsrc_pread(&u->src, pos, pre, avail) ||
 		    !rar5_vint(pre, avail, &i, &hsize) || hsize == 0 || hsize > UNPACK_RAR5_HDR_MAX)
 			break;
 		/* UNSAFE: pos + i + hsize cannot overflow: pos <= size, i <= 7,
 		 * hsize <= UNPACK_RAR5_HDR_MAX. */
-		if (!src_pread(u->src, pos + i, h, (size_t)hsize))
+		if (!arcsrc_pread(&u->src, pos + i, h, (size_t)hsize))
 			break;
 		pos += i + hsize;
 		i = 0;
@@ -645,7 +508,7 @@ static bool rar5_scan_crypt(const struct unpack_run *u)
 		} else if (type == 5) {          /* end of archive */
 			break;
 		}
-		if (data > (uint64_t)u->src->size - pos)
+		if (data > (uint64_t)size - pos)
 			break;
 		pos += data;
 	}
@@ -736,17 +599,18 @@ static uint64_t zip_local_offset(const unsigned char *rec, const unsigned char *
 static bool zip_find_cd(const struct unpack_run *u, uint64_t *off_r, uint64_t *size_r,
                         uint64_t *count_r, uint64_t *correction_r)
 {
-	const struct unpack_src *s = u->src;
+	const struct arcsrc *src = &u->src;
+	int64_t size = arcsrc_size(src);
 	unsigned char *tail = NULL, z64[56];
 	size_t tlen, i;
 	uint64_t eocd, cd_end, cd_off, cd_size, count;
 	bool ok = false;
 
-	if (!s->seekable || s->size < 22)
+	if (!arcsrc_seekable(src) || size < 22)
 		return false;
-	tlen = s->size < 65557 ? (size_t)s->size : 65557;
+	tlen = size < 65557 ? (size_t)size : 65557;
 	tail = malloc(tlen);
-	if (tail == NULL || !src_pread(s, (uint64_t)s->size - tlen, tail, tlen))
+	if (tail == NULL || !arcsrc_pread(src, (uint64_t)size - tlen, tail, tlen))
 		goto out;
 	for (i = tlen - 22 + 1; i-- > 0;) {
 		if (memcmp(tail + i, "PK\x05\x06", 4) == 0 && le16(tail + i + 20) <= tlen - i - 22)
@@ -754,14 +618,14 @@ static bool zip_find_cd(const struct unpack_run *u, uint64_t *off_r, uint64_t *s
 	}
 	if (i == (size_t)-1)
 		goto out;
-	eocd = (uint64_t)s->size - tlen + i;
+	eocd = (uint64_t)size - tlen + i;
 	count = le16(tail + i + 10);
 	cd_size = le32(tail + i + 12);
 	cd_off = le32(tail + i + 16);
 	cd_end = eocd;
 	/* ZIP64: the locator sits right before the EOCD, the record before it. */
 	if (eocd >= 20 + 56 && i >= 20 && memcmp(tail + i - 20, "PK\x06\x07", 4) == 0 &&
-	    src_pread(s, eocd - 20 - 56, z64, sizeof(z64)) &&
+	    arcsrc_pread(src, eocd - 20 - 56, z64, sizeof(z64)) &&
 	    memcmp(z64, "PK\x06\x06", 4) == 0) {
 		count = le64(z64 + 32);
 		cd_size = le64(z64 + 40);
@@ -799,7 +663,7 @@ static void zip_scan(struct unpack_run *u)
 		return;
 	cd = malloc(cd_size + 1);
 	lname = malloc(65536);
-	if (cd == NULL || lname == NULL || !src_pread(u->src, cd_off, cd, cd_size))
+	if (cd == NULL || lname == NULL || !arcsrc_pread(&u->src, cd_off, cd, cd_size))
 		goto out;
 	for (k = 0; k < count && k < u->lim.archive_entries && cd_size - off >= 46; k++) {
 		const unsigned char *rec = cd + off, *name = rec + 46, *x;
@@ -817,12 +681,12 @@ static void zip_scan(struct unpack_run *u)
 		off += 46 + nlen + xlen + clen;
 		loff = zip_local_offset(rec, x, xlen);
 		if (loff == UINT64_MAX || loff > UINT64_MAX - correction - 30 ||
-		    !src_pread(u->src, loff + correction, lh, sizeof(lh)) ||
+		    !arcsrc_pread(&u->src, loff + correction, lh, sizeof(lh)) ||
 		    memcmp(lh, "PK\x03\x04", 4) != 0)
 			continue;
 		lnlen = le16(lh + 26);
 		if (lnlen > read_budget ||
-		    !src_pread(u->src, loff + correction + 30, lname, lnlen))
+		    !arcsrc_pread(&u->src, loff + correction + 30, lname, lnlen))
 			continue;
 		read_budget -= lnlen;
 		cname = zip_decode(u, name, nlen, le16(rec + 8));
@@ -1006,7 +870,7 @@ static void report_entry_failure(struct unpack_run *u, const char *entry,
 /* Size the ratio is judged against: the file from fstat, else what was read. */
 static uint64_t compressed_size(const struct unpack_run *u)
 {
-	int64_t n = u->src->size;
+	int64_t n = arcsrc_size(&u->src);
 
 	if (n <= 0)
 		n = archive_filter_bytes(u->a, -1);
@@ -1307,24 +1171,11 @@ out:
 
 /* ---- the archive ------------------------------------------------------- */
 
-static int setup_reader_callbacks(struct archive *a, struct unpack_src *s)
-{
-	if (archive_read_set_callback_data(a, s) != ARCHIVE_OK ||
-	    archive_read_set_read_callback(a, src_read) != ARCHIVE_OK ||
-	    archive_read_set_skip_callback(a, src_skip) != ARCHIVE_OK)
-		return -1;
-	/* Without a seek callback the zip reader streams local headers and 7z
-	 * cannot be read at all; a pipe gets exactly that. */
-	if (s->seekable && archive_read_set_seek_callback(a, src_seek) != ARCHIVE_OK)
-		return -1;
-	return 0;
-}
-
 /*
  * Register what we accept; never _all, each reader is attack surface.  A
  * compressed stream gets exactly its one filter and only tar inside it.
  */
-static int setup_reader(struct archive *a, struct unpack_src *s, int filter)
+static int setup_reader(struct archive *a, struct arcsrc *s, int filter)
 {
 	if (filter != ARCHIVE_FILTER_NONE) {
 		if (archive_read_append_filter(a, filter) != ARCHIVE_OK ||
@@ -1337,50 +1188,9 @@ static int setup_reader(struct archive *a, struct unpack_src *s, int filter)
 	           archive_read_support_format_tar(a) != ARCHIVE_OK) {
 		return -1;
 	}
-	return setup_reader_callbacks(a, s);
-}
-
-/*
- * The LZMA2 dictionary size declared by the first block of an xz stream,
- * 0 if it cannot be read.  liblzma allocates it before decoding a byte
- * (a 100 KB file can ask for 1.5 GiB).
- */
-static uint64_t xz_dict_size(const struct unpack_src *s)
-{
-	unsigned char h[12 + 1024];
-	size_t n = s->size > 0 && (uint64_t)s->size < sizeof(h) ? (size_t)s->size : sizeof(h);
-	size_t hsize, i, f, nfilters;
-	uint64_t dict = 0;
-
-	if (n < 14 || !src_pread(s, 0, h, n) || h[12] == 0)
-		return 0;
-	hsize = ((size_t)h[12] + 1) * 4;
-	if (12 + hsize > n)
-		return 0;
-	nfilters = (size_t)(h[13] & 3) + 1;
-	i = 14;
-	/* Skip the optional compressed and uncompressed sizes (VLIs). */
-	for (f = 0x40; f <= 0x80; f <<= 1) {
-		if (h[13] & f) {
-			while (i < 12 + hsize && (h[i] & 0x80))
-				i++;
-			i++;
-		}
-	}
-	for (f = 0; f < nfilters && i + 2 < 12 + hsize; f++) {
-		unsigned id = h[i], psize = h[i + 1];
-
-		/* IDs and property sizes of the known filters fit one byte. */
-		if ((id & 0x80) || (psize & 0x80) || i + 2 + psize > 12 + hsize)
-			return 0;
-		if (id == 0x21 && psize == 1 && h[i + 2] <= 40) {
-			unsigned p = h[i + 2];
-
-			dict = p == 40 ? 0xFFFFFFFFu : (uint64_t)(2 | (p & 1)) << (p / 2 + 11);
-		}
-		i += 2 + psize;
-	}
-	return dict;
+	/* A pipe gets no seek callback: the zip reader streams local headers
+	 * and 7z cannot be read at all. */
+	return arcsrc_attach(s, a);
 }
 
 /*
@@ -1398,12 +1208,11 @@ static enum unpack_fail probe_filter(struct unpack_run *u, int filter)
 	char byte;
 	enum unpack_fail f = FAIL_UNSUPPORTED;
 
-	if (a == NULL || !u->src->seekable)
+	if (a == NULL || !arcsrc_seekable(&u->src))
 		goto out;
-	u->src->pos = 0;
 	if (archive_read_append_filter(a, filter) != ARCHIVE_OK ||
 	    archive_read_support_format_raw(a) != ARCHIVE_OK ||
-	    setup_reader_callbacks(a, u->src) != 0)
+	    arcsrc_attach(&u->src, a) != 0)
 		goto out;
 	if (archive_read_open1(a) != ARCHIVE_OK || next_header(a, &e) < ARCHIVE_WARN ||
 	    archive_read_data(a, &byte, 1) < 0) {
@@ -1412,7 +1221,7 @@ static enum unpack_fail probe_filter(struct unpack_run *u, int filter)
 		u->a = saved;
 		/* The raw reader's bid masks the decompressor's error too. */
 		if (f == FAIL_UNSUPPORTED)
-			f = filter == ARCHIVE_FILTER_XZ && xz_dict_size(u->src) > UNPACK_XZ_DICT_NOTE ?
+			f = filter == ARCHIVE_FILTER_XZ && arcsrc_xz_dict_size(&u->src) > UNPACK_XZ_DICT_NOTE ?
 			    FAIL_NOMEM : FAIL_CORRUPT;
 	}
 out:
@@ -1462,14 +1271,13 @@ int unpack_fd(int fd, const char *name, unsigned depth,
 		       u.lim.archive_depth);
 		goto out;
 	}
-	u.src = calloc(1, sizeof(*u.src));
 	u.a = archive_read_new();
-	if (u.src == NULL || u.a == NULL || src_open(u.src, fd) != 0) {
+	if (u.a == NULL || arcsrc_init_fd(&u.src, fd) != 0) {
 		report(&u, PROB_ARCHIVE_CORRUPT, NULL, "压缩包无法读取（系统内部错误），请稍后重试");
 		goto out;
 	}
-	filter = src_filter(u.src);
-	if (setup_reader(u.a, u.src, filter) != 0) {
+	filter = src_filter(&u.src);
+	if (setup_reader(u.a, &u.src, filter) != 0) {
 		report_open_failure(&u, filter);
 		goto out;
 	}
@@ -1532,6 +1340,6 @@ out:
 	if (u.a != NULL)
 		archive_read_free(u.a);
 	zip_notes_free(&u);
-	free(u.src);
+	arcsrc_free(&u.src);
 	return ret;
 }
