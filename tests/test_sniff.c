@@ -636,19 +636,6 @@ static void test_kind_names(void **state)
 
 /* Every corpus archive (and the decoded .uu ones) sniffs without trouble,
  * in bounded time; zips and rars come out as archives or documents. */
-static char **files;
-static size_t nfiles;
-
-static int collect(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	if (flag == FTW_F) {
-		files = realloc(files, (nfiles + 1) * sizeof(*files));
-		files[nfiles++] = strdup(p);
-	}
-	return 0;
-}
 
 static void test_corpora_robust(void **state)
 {
@@ -656,10 +643,11 @@ static void test_corpora_robust(void **state)
 	size_t i, counts[SNIFF_OTHER + 1] = { 0 };
 	double t0 = cpu_now(), worst = 0;
 	const char *worst_name = "";
+	size_t nfiles;
+	char **files;
 
 	(void)state;
-	nfiles = 0;
-	assert_int_equal(nftw(root, collect, 16, FTW_PHYS), 0);
+	files = tu_list_files(root, &nfiles);
 	assert_true(nfiles > 200);
 	for (i = 0; i < nfiles; i++) {
 		size_t len, pl = strlen(files[i]);
@@ -694,10 +682,7 @@ static void test_corpora_robust(void **state)
 	       counts[SNIFF_EXECUTABLE], counts[SNIFF_SCRIPT], counts[SNIFF_EMPTY],
 	       counts[SNIFF_OTHER], cpu_now() - t0, worst, worst_name);
 	assert_true(worst < 2.0);
-	for (i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
-	files = NULL;
+	tu_free_list(files, nfiles);
 	free(root);
 }
 

@@ -1797,24 +1797,6 @@ static void test_hard_path_escapes(void **state)
 
 /* ---- every corpus archive, each in its own limited process ----------------- */
 
-static char **corpus_list;
-static size_t corpus_n;
-
-static int collect_file(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	if (flag == FTW_F) {
-		corpus_list = realloc(corpus_list, (corpus_n + 1) * sizeof(*corpus_list));
-		corpus_list[corpus_n++] = strdup(p);
-	}
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Count the directories among the first n headers, by an independent
  * libarchive pass over the same bytes. */
@@ -2009,12 +1991,12 @@ static void test_corpora_all_archives(void **state)
 	long max_rss = -1;
 	double max_cpu = -1, cpu_sum = 0;
 	struct timespec t0, t1;
+	char **corpus_list;
+	size_t corpus_n;
 
 	(void)state;
-	corpus_n = 0;
-	assert_int_equal(nftw(root, collect_file, 16, FTW_PHYS), 0);
+	corpus_list = tu_list_files(root, &corpus_n);
 	assert_true(corpus_n > 200);
-	qsort(corpus_list, corpus_n, sizeof(*corpus_list), cmp_str);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < corpus_n; i++) {
 		int status;
@@ -2059,10 +2041,7 @@ static void test_corpora_all_archives(void **state)
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       cpu_sum, max_rss / 1024, corpus_list[top_rss] + strlen(root) + 1,
 	       max_cpu, corpus_list[top_cpu] + strlen(root) + 1);
-	for (i = 0; i < corpus_n; i++)
-		free(corpus_list[i]);
-	free(corpus_list);
-	corpus_list = NULL;
+	tu_free_list(corpus_list, corpus_n);
 	free(root);
 	assert_int_equal(failed, 0);
 }

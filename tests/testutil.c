@@ -47,6 +47,52 @@ void tu_rmrf(const char *path)
 		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static char **list_v;
+static size_t list_n;
+
+static int list_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)f;
+	if (flag == FTW_F) {
+		list_v = realloc(list_v, (list_n + 1) * sizeof(*list_v));
+		if (!list_v)
+			abort();
+		list_v[list_n++] = strdup(p);
+	}
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **tu_list_files(const char *root, size_t *n_r)
+{
+	char **v;
+
+	list_v = NULL;
+	list_n = 0;
+	if (nftw(root, list_one, 16, FTW_PHYS) != 0) {
+		perror(root);
+		abort();
+	}
+	qsort(list_v, list_n, sizeof(*list_v), cmp_path);
+	v = list_v;
+	*n_r = list_n;
+	list_v = NULL;
+	list_n = 0;
+	return v;
+}
+
+void tu_free_list(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 char *tu_read_file(const char *path, size_t *len_r)
 {
 	FILE *f = fopen(path, "rb");

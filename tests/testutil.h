@@ -17,6 +17,10 @@ int tu_write_file(const char *path, const void *buf, size_t len);
 const char *tu_corpora(void);
 /* Decode a libarchive-style .uu file ("begin MODE NAME" ... "end"). */
 char *tu_uudecode_file(const char *path, size_t *len_r);
+/* Every regular file below root (no symlinks followed), sorted; malloc'd
+ * paths in a malloc'd array.  Aborts if root cannot be walked. */
+char **tu_list_files(const char *root, size_t *n_r);
+void tu_free_list(char **list, size_t n);
 /* snprintf into a malloc'd string. */
 char *tu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
