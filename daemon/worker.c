@@ -21,6 +21,7 @@
 #include "names.h"
 #include "problem.h"
 #include "sniff.h"
+#include "spool.h"
 #include "unpack.h"
 
 /* ------------------------------------------------------------------ */
@@ -100,23 +101,6 @@ static void wb_begin(struct wbuf *b, enum rec_type t)
 	wb_put(b, &ty, 1);
 }
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Finish the record in b and send it; with out_fd < 0 (in-process mode) it
  * is appended to the in-memory stream instead. */
 struct out {
@@ -136,7 +120,7 @@ static int wb_send(struct wbuf *b, struct out *o)
 	b->p[2] = (unsigned char)(n >> 16);
 	b->p[3] = (unsigned char)(n >> 24);
 	if (o->fd >= 0)
-		return write_full(o->fd, b->p, b->len);
+		return spool_write_full(o->fd, b->p, b->len);
 	wb_put(&o->mem, b->p, b->len);
 	return o->mem.failed ? -1 : 0;
 }
@@ -285,20 +269,9 @@ static int outfile_write(struct outfile *of, const void *buf, size_t len)
 	}
 	sha256_update(&of->sha, len, buf);
 	of->size += len;
-	if (write_full(of->fd, buf, len) != 0)
+	if (spool_write_full(of->fd, buf, len) != 0)
 		return -1;
 	return 0;
-}
-
-static void hexify(const uint8_t *d, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hx[d[i] >> 4];
-		out[2 * i + 1] = hx[d[i] & 15];
-	}
-	out[2 * n] = '\0';
 }
 
 struct filemeta {
@@ -318,7 +291,7 @@ static void emit_file(struct child *ch, const struct outfile *of, const struct f
 	struct sha256_ctx c = of->sha;
 
 	sha256_digest(&c, sizeof(d), d);
-	hexify(d, sizeof(d), hex);
+	spool_hex(d, sizeof(d), hex);
 	snprintf(stored, sizeof(stored), "%04u", of->seq);
 	wb_begin(&ch->rec, REC_FILE);
 	wb_u64(&ch->rec, of->seq);

@@ -19,7 +19,7 @@ struct spool {
 	unsigned tmpseq;
 };
 
-static void hexify(const uint8_t *d, size_t n, char *out)
+void spool_hex(const uint8_t *d, size_t n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
 
@@ -38,7 +38,7 @@ void spool_sha256_hex(const void *buf, size_t len, char hex_r[SPOOL_HEX_LEN + 1]
 	sha256_init(&c);
 	sha256_update(&c, len, buf);
 	sha256_digest(&c, sizeof(d), d);
-	hexify(d, sizeof(d), hex_r);
+	spool_hex(d, sizeof(d), hex_r);
 }
 
 static bool valid_hex(const char *hex)
@@ -180,7 +180,7 @@ char *spool_file_path(const struct spool *s, const char *hex, const char *stored
 	return buf;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int spool_write_full(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -244,17 +244,17 @@ static int store(struct spool *s, int in_fd, const void *buf, size_t len,
 				goto out;
 			}
 			sha256_update(&c, (size_t)n, (const uint8_t *)blk);
-			if (write_all(fd, blk, (size_t)n) != 0)
+			if (spool_write_full(fd, blk, (size_t)n) != 0)
 				goto werr;
 		}
 	} else {
 		total = len;
 		sha256_update(&c, len, buf);
-		if (write_all(fd, buf, len) != 0)
+		if (spool_write_full(fd, buf, len) != 0)
 			goto werr;
 	}
 	sha256_digest(&c, sizeof(d), d);
-	hexify(d, sizeof(d), hex_r);
+	spool_hex(d, sizeof(d), hex_r);
 	snprintf(final, sizeof(final), "spool/%s.eml", hex_r);
 	if (fstatat(s->dirfd, final, &st, 0) == 0 && (uint64_t)st.st_size == total) {
 		/* Same bytes already durable: drop the copy. */

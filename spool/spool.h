@@ -61,6 +61,11 @@ char *spool_message_path(const struct spool *s, const char *hex, char *buf, size
 char *spool_file_path(const struct spool *s, const char *hex, const char *stored,
                       char *buf, size_t size);
 
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void spool_hex(const uint8_t *d, size_t n, char *out);
+/* write() all of buf, retrying on EINTR and short writes; 0 or -1 (errno). */
+int spool_write_full(int fd, const void *buf, size_t len);
+
 /* Hex SHA-256 of a buffer (for tests and callers that hash in memory). */
 void spool_sha256_hex(const void *buf, size_t len, char hex_r[SPOOL_HEX_LEN + 1]);
 
