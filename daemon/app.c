@@ -82,7 +82,6 @@ int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
 	a->ingest.camp = a->camp;
 	a->ingest.spool = a->spool;
 	a->ingest.ledger = a->ledger;
-	a->ingest.in_process = getenv("INTAKE_NO_FORK") != NULL;
 	return 0;
 }
 
