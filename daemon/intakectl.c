@@ -27,18 +27,6 @@ static void usage(FILE *f)
 	      "  intakectl --version\n", f);
 }
 
-static const char *status_zh(const char *s)
-{
-	if (!s)
-		return "-";
-	if (strcmp(s, "accepted") == 0) return "材料齐全，已受理";
-	if (strcmp(s, "incomplete") == 0) return "材料不全";
-	if (strcmp(s, "late") == 0) return "逾期";
-	if (strcmp(s, "rejected") == 0) return "无法读取";
-	if (strcmp(s, "ignored") == 0) return "非申报邮件，不处理";
-	return s;
-}
-
 static int cmd_ingest(struct app *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -98,8 +86,7 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		cidx = o.county[0] ? campaign_county_index(a->camp, o.county) : -1;
 		printf("%s：已登记 #%lld，%s，%s，申报单位 %u 个，文件 %u 个，问题 %u 项，应回复：%s\n",
 		       argv[i], o.message, cidx >= 0 ? a->camp->counties[cidx].name : "县区未识别",
-		       status_zh(o.status), o.ndossiers, o.nfiles, o.nproblems,
-		       o.reply ? o.reply : "不回复");
+		       query_status_zh(o.status), o.ndossiers, o.nfiles, o.nproblems, query_reply_zh(o.reply));
 	}
 	return failures ? 1 : 0;
 }

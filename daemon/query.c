@@ -214,6 +214,29 @@ fail:
 	return NULL;
 }
 
+const char *query_status_zh(const char *s)
+{
+	if (!s)
+		return "-";
+	if (strcmp(s, "accepted") == 0) return "材料齐全，已受理";
+	if (strcmp(s, "incomplete") == 0) return "材料不全";
+	if (strcmp(s, "late") == 0) return "逾期";
+	if (strcmp(s, "rejected") == 0) return "无法读取";
+	if (strcmp(s, "ignored") == 0) return "非申报邮件，不处理";
+	return s;
+}
+
+const char *query_reply_zh(const char *r)
+{
+	if (!r)
+		return "不回复";
+	if (strcmp(r, "receipt") == 0) return "回执（receipt）";
+	if (strcmp(r, "missing-items") == 0) return "补件通知（missing-items）";
+	if (strcmp(r, "late-notice") == 0) return "逾期通知（late-notice）";
+	if (strcmp(r, "error-notice") == 0) return "处理异常通知（error-notice）";
+	return r;
+}
+
 static void print_ids(FILE *out, const json_t *a)
 {
 	size_t i;
@@ -262,12 +285,12 @@ int query_print_submissions(FILE *out, const json_t *subs, const struct campaign
 	json_array_foreach(subs, i, s) {
 		const char *cn = json_string_value(json_object_get(s, "county_name"));
 		const char *reply = json_string_value(json_object_get(s, "reply"));
-		fprintf(out, "#%lld %s | %s | %s | %s | 回复：%s\n",
+		fprintf(out, "#%lld %s | %s | %s | %s | 应回复：%s\n",
 		        (long long)json_integer_value(json_object_get(s, "id")),
 		        json_string_value(json_object_get(s, "received_at")),
 		        cn ? cn : "未知县区",
 		        json_string_value(json_object_get(s, "sender")) ? json_string_value(json_object_get(s, "sender")) : "-",
-		        json_string_value(json_object_get(s, "status")), reply ? reply : "不回复");
+		        query_status_zh(json_string_value(json_object_get(s, "status"))), query_reply_zh(reply));
 		json_array_foreach(json_object_get(s, "problem_details"), j, p)
 			fprintf(out, "    问题[%s] %s\n", json_string_value(json_object_get(p, "kind")),
 			        json_string_value(json_object_get(p, "reason")));

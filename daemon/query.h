@@ -14,6 +14,10 @@
 json_t *query_dossiers(struct ledger *l, const struct campaign *c);
 json_t *query_submissions(struct ledger *l, const struct campaign *c);
 
+/* Staff wording for a status / reply kind (static strings). */
+const char *query_status_zh(const char *status);
+const char *query_reply_zh(const char *reply);
+
 /* Text for the terminal, in Chinese. */
 int query_print_dossiers(FILE *out, const json_t *dossiers, const struct campaign *c);
 int query_print_submissions(FILE *out, const json_t *subs, const struct campaign *c);
