@@ -860,6 +860,15 @@ static bool next_seg(const char *h, size_t n, size_t *pos, size_t *a, size_t *b)
 	return true;
 }
 
+/* The word of l (sorted longest first) that starts s, or NULL. */
+static const struct npat *word_at(const struct plist *l, const char *s, size_t n)
+{
+	for (size_t w = 0; w < l->n; w++)
+		if (ci_prefix(s, n, l->v[w].s, l->v[w].len))
+			return &l->v[w];
+	return NULL;
+}
+
 /* CJK characters and ASCII letters left in [s, s+n) once every word of l
  * is cut out (l sorted longest first). */
 static void leftover(const struct plist *l, const char *s, size_t n, unsigned *cjk, unsigned *letters)
@@ -868,17 +877,13 @@ static void leftover(const struct plist *l, const char *s, size_t n, unsigned *c
 
 	*cjk = *letters = 0;
 	while (i < n) {
+		const struct npat *word = word_at(l, s + i, n - i);
 		uint32_t cp;
-		bool cut = false;
 
-		for (size_t w = 0; w < l->n; w++)
-			if (ci_prefix(s + i, n - i, l->v[w].s, l->v[w].len)) {
-				i += l->v[w].len;
-				cut = true;
-				break;
-			}
-		if (cut)
+		if (word) {
+			i += word->len;
 			continue;
+		}
 		i += u8_dec((const unsigned char *)s + i, n - i, &cp);
 		if (is_cjk(cp))
 			(*cjk)++;
@@ -918,18 +923,15 @@ static size_t unit_end(const struct matcher *m, const char *s, size_t n)
 	best = 0;
 	memcpy(masked, s, n);
 	while (i < n) {
+		const struct npat *word = word_at(&m->trim, masked + i, n - i);
 		uint32_t cp;
-		bool cut = false;
 
-		for (size_t w = 0; w < m->trim.n; w++)
-			if (ci_prefix(masked + i, n - i, m->trim.v[w].s, m->trim.v[w].len)) {
-				memset(masked + i, '\x01', m->trim.v[w].len);
-				i += m->trim.v[w].len;
-				cut = true;
-				break;
-			}
-		if (!cut)
+		if (word) {
+			memset(masked + i, '\x01', word->len);
+			i += word->len;
+		} else {
 			i += u8_dec((const unsigned char *)masked + i, n - i, &cp);
+		}
 	}
 	for (size_t w = 0; w < m->unitw.n; w++) {
 		const struct npat *p = &m->unitw.v[w];
@@ -957,14 +959,6 @@ static unsigned content_chars(const char *s, size_t n)
 static bool trim_ok(const struct matcher *m, const char *h, size_t a, size_t b, bool had_unit)
 {
 	return b > a && !is_noise(m, h + a, b - a) && (!had_unit || unit_end(m, h + a, b - a) != 0);
-}
-
-static const struct npat *word_at(const struct plist *l, const char *s, size_t n)
-{
-	for (size_t w = 0; w < l->n; w++)
-		if (ci_prefix(s, n, l->v[w].s, l->v[w].len))
-			return &l->v[w];
-	return NULL;
 }
 
 /*
@@ -1131,18 +1125,14 @@ static char *cut_words(const struct plist *l, const char *s)
 	if (!out)
 		return NULL;
 	while (i < n) {
-		bool cut = false;
+		const struct npat *word = word_at(l, s + i, n - i);
 		uint32_t cp;
 		size_t k;
 
-		for (size_t w = 0; w < l->n; w++)
-			if (ci_prefix(s + i, n - i, l->v[w].s, l->v[w].len)) {
-				i += l->v[w].len;
-				cut = true;
-				break;
-			}
-		if (cut)
+		if (word) {
+			i += word->len;
 			continue;
+		}
 		k = u8_dec((const unsigned char *)s + i, n - i, &cp);
 		memcpy(out + o, s + i, k);
 		o += k;
