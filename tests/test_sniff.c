@@ -30,17 +30,6 @@
 #include "sniff.h"
 #include "testutil.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TU_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TU_ASAN 1
-#endif
-#endif
-#ifndef TU_ASAN
-#define TU_ASAN 0
-#endif
-
 static struct sniff *S;
 
 static double cpu_now(void)

@@ -41,17 +41,6 @@
 #include "testutil.h"
 #include "unpack.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TU_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TU_ASAN 1
-#endif
-#endif
-#ifndef TU_ASAN
-#define TU_ASAN 0
-#endif
-
 /* ---- a sink that records everything ------------------------------------ */
 
 struct got_entry {

@@ -87,7 +87,7 @@ static void test_peak_rss_bounded_for_large_attachment(void **state)
 		getrusage(RUSAGE_CHILDREN, &ru);
 		fprintf(stderr, "# ingest of %zu MB attachment: parent RSS %ld MB, parse child RSS %ld MB\n",
 		        size >> 20, self / 1024, ru.ru_maxrss / 1024);
-#ifdef __SANITIZE_ADDRESS__
+#if TU_ASAN
 		/* ASan's shadow memory and quarantine inflate RSS: the bound is
 		 * asserted by the plain build only. */
 		_exit(r == 0 && o.nfiles == 1 ? 0 : 1);

@@ -6,6 +6,19 @@
 
 #include <stddef.h>
 
+/* 1 in a build with AddressSanitizer (gcc or clang), else 0: tests of
+ * RLIMIT_AS and of RSS bounds cannot run under its shadow memory. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_ASAN 1
+#endif
+#endif
+#ifndef TU_ASAN
+#define TU_ASAN 0
+#endif
+
 /* A fresh directory under $TMPDIR (or /tmp); malloc'd path. Aborts on failure. */
 char *tu_tempdir(void);
 /* rm -rf, for a directory tu_tempdir() made. */
