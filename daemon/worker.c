@@ -969,9 +969,14 @@ static void child_limits(const struct intake_limits *lim)
 {
 	struct rlimit rl;
 
-#if !defined(__SANITIZE_ADDRESS__)
-	/* ASan reserves terabytes of shadow address space: the sanitizer
-	 * build of the test suite runs without this one limit. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WORKER_ASAN 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(WORKER_ASAN)
+	/* ASan (gcc or clang) reserves terabytes of shadow address space: the
+	 * sanitizer build of the test suite runs without this one limit. */
 	rl.rlim_cur = rl.rlim_max = lim->address_space;
 	setrlimit(RLIMIT_AS, &rl);
 #endif
