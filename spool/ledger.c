@@ -311,31 +311,20 @@ void ledger_known_free(struct classify_known *k, size_t n)
 	free(k);
 }
 
+static int collect(struct ledger *l, sqlite3_stmt *st, char ***v_r, size_t *n_r);
+
 static int items_of_dossier(struct ledger *l, long long d, char ***v_r, size_t *n_r)
 {
 	sqlite3_stmt *st = prep(l,
 		"SELECT DISTINCT a.item FROM files f JOIN assignments a ON a.file = f.id AND a.current = 1"
 		" WHERE f.dossier = ? AND a.item IS NOT NULL ORDER BY a.item");
-	char **v = NULL;
-	size_t n = 0;
-	int r;
 
 	*v_r = NULL;
 	*n_r = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, d);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		char **nv = realloc(v, (n + 1) * sizeof(*nv));
-		if (!nv)
-			break;
-		v = nv;
-		v[n++] = strdup((const char *)sqlite3_column_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	*v_r = v;
-	*n_r = n;
-	return r == SQLITE_DONE ? 0 : -1;
+	return collect(l, st, v_r, n_r);
 }
 
 int ledger_known_dossiers(struct ledger *l, const struct campaign *c, const char *county,
@@ -678,11 +667,9 @@ int ledger_county_state(struct ledger *l, const struct campaign *c, const char *
 }
 
 /* Problems that leave something unreadable: the message cannot be accepted. */
-static const char *const blocking_kinds[] = {
-	"mime-unparseable", "part-decode", "archive-encrypted", "archive-corrupt",
-	"archive-unsupported", "archive-bomb", "archive-depth", "big-attachment-link",
-	"worker-crashed", "worker-limit", "worker-protocol", "mime-limit", NULL
-};
+#define BLOCKING_KINDS "'mime-unparseable', 'part-decode', 'archive-encrypted', 'archive-corrupt'," \
+	" 'archive-unsupported', 'archive-bomb', 'archive-depth', 'big-attachment-link'," \
+	" 'worker-crashed', 'worker-limit', 'worker-protocol', 'mime-limit'"
 
 int ledger_message_status(struct ledger *l, const struct campaign *c, long long msg,
                           const char **status_r)
@@ -739,18 +726,12 @@ int ledger_message_status(struct ledger *l, const struct campaign *c, long long 
 		*status_r = links && parsed ? "incomplete" : "rejected";
 		return 0;
 	}
-	for (const char *const *k = blocking_kinds; *k; k++) {
-		st = prep(l, "SELECT 1 FROM problems WHERE message = ? AND kind = ? LIMIT 1");
-		if (!st)
-			return -1;
-		sqlite3_bind_int64(st, 1, msg);
-		bind_text(st, 2, *k);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			blocking = true;
-		sqlite3_finalize(st);
-		if (blocking)
-			break;
-	}
+	st = prep(l, "SELECT 1 FROM problems WHERE message = ? AND kind IN (" BLOCKING_KINDS ") LIMIT 1");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, msg);
+	blocking = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
 	st = prep(l, "SELECT dossier FROM message_dossiers WHERE message = ?");
 	if (!st)
 		return -1;
