@@ -91,6 +91,28 @@ static int file_problems(struct ledger *lg, long long msg, long long fid,
 	return r;
 }
 
+/*
+ * Ledger id of the file the child numbered seq (0 for none).  The child
+ * hands out seq 1, 2, ... in order and only skips numbers, so the file is
+ * nearly always at index seq - 1 or just before it; look there first.
+ */
+static long long file_id_of_seq(const struct worker_result *wr, const long long *file_ids,
+                                unsigned seq)
+{
+	size_t start, j;
+
+	if (seq == 0 || wr->nfiles == 0)
+		return 0;
+	start = (size_t)seq - 1 < wr->nfiles ? (size_t)seq - 1 : wr->nfiles - 1;
+	for (j = start + 1; j-- > 0 && wr->files[j].seq >= seq;)
+		if (wr->files[j].seq == seq)
+			return file_ids[j];
+	for (j = 0; j < wr->nfiles; j++)
+		if (wr->files[j].seq == seq)
+			return file_ids[j];
+	return 0;
+}
+
 static bool worker_has_problem(const struct worker_result *wr, const char *kind)
 {
 	for (size_t i = 0; i < wr->nproblems; i++)
@@ -249,9 +271,7 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 			.container = f->container, .body_image = f->body_image,
 			.ignored = a ? a->ignored : false, .stored = f->stored,
 		};
-		for (size_t j = 0; j < i; j++)
-			if (wr->files[j].seq == f->parent)
-				lf.parent = file_ids[j];
+		lf.parent = file_id_of_seq(wr, file_ids, f->parent);
 		if (a && a->dossier >= 0 && (size_t)a->dossier < cr.ndossiers)
 			lf.dossier = dossier_ids[a->dossier];
 		if (ledger_insert_file(lg, &lf, &file_ids[i]) != 0)
@@ -265,10 +285,7 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 	}
 	for (size_t i = 0; i < wr->nproblems; i++) {
 		const struct worker_problem *p = &wr->problems[i];
-		long long fid = 0;
-		for (size_t j = 0; j < wr->nfiles; j++)
-			if (p->file && wr->files[j].seq == p->file)
-				fid = file_ids[j];
+		long long fid = file_id_of_seq(wr, file_ids, p->file);
 		if (ledger_insert_problem(lg, msg, fid, p->kind, p->subject, p->reason) != 0)
 			goto sqlerr;
 	}
