@@ -85,6 +85,39 @@ static const char *const schema_v1 =
 "  action TEXT NOT NULL, target TEXT, detail TEXT"
 ");";
 
+/*
+ * Version 2: IMAP state.  Per mailbox the UIDVALIDITY and the highest UID
+ * fully processed (spooled, recorded and marked on the server), and per
+ * message UID the failed attempts, so a message that keeps failing is
+ * quarantined instead of blocking the queue.
+ */
+static const char *const schema_v2 =
+"CREATE TABLE mailbox_state ("
+"  mailbox TEXT PRIMARY KEY,"
+"  uidvalidity INTEGER NOT NULL,"
+"  last_uid INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL"
+");"
+"CREATE TABLE fetch_attempts ("
+"  mailbox TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+"  attempts INTEGER NOT NULL, last_error TEXT, last_at INTEGER NOT NULL,"
+"  quarantined INTEGER NOT NULL DEFAULT 0,"
+"  PRIMARY KEY (mailbox, uidvalidity, uid)"
+");"
+"CREATE INDEX messages_uid ON messages(mailbox, uidvalidity, uid);";
+
+/*
+ * Migrations, applied in order, each in its own transaction.  Reserved:
+ * 3 = replies and outbox, 4 = staff tools.
+ */
+static const struct migration {
+	int version;
+	const char *const *sql;
+} migrations[] = {
+	{ 1, &schema_v1 },
+	{ 2, &schema_v2 },
+};
+
 static int exec(struct ledger *l, const char *sql)
 {
 	char *msg = NULL;
@@ -148,11 +181,16 @@ int ledger_open(const char *path, struct ledger **l_r, char *err, size_t errlen)
 		         path, v, LEDGER_SCHEMA_VERSION);
 		goto fail;
 	}
-	if (v < 1) {
-		/* user_version is transactional: a failed migration leaves 0. */
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		char pragma[48];
+
+		if (v >= migrations[i].version)
+			continue;
+		/* user_version is transactional: a failed migration leaves the old one. */
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", migrations[i].version);
 		if (exec(l, "BEGIN IMMEDIATE") != 0)
 			goto sqlfail;
-		if (exec(l, schema_v1) != 0 || exec(l, "PRAGMA user_version=1") != 0) {
+		if (exec(l, *migrations[i].sql) != 0 || exec(l, pragma) != 0) {
 			exec(l, "ROLLBACK");
 			goto sqlfail;
 		}
