@@ -1,4 +1,5 @@
 #include "config.h"
+#include "netsec.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -101,7 +102,21 @@ static int mail_key(struct loadctx *lc, struct config_mail *m, bool imap, const 
 	if (imap && strcmp(key, "processed_mailbox") == 0)
 		return set_str(&m->processed_mailbox, v);
 	if (imap && strcmp(key, "poll_interval") == 0)
-		return parse_uint(v, &m->poll_interval);
+		return parse_uint(v, &m->poll_interval) != 0 || m->poll_interval == 0 ? -1 : 0;
+	if (strcmp(key, "timeout") == 0)
+		return parse_uint(v, &m->timeout) != 0 || m->timeout == 0 || m->timeout > 3600 ? -1 : 0;
+	if (imap && strcmp(key, "max_attempts") == 0)
+		return parse_uint(v, &m->max_attempts) != 0 || m->max_attempts == 0 ? -1 : 0;
+	if (imap && strcmp(key, "fetch_chunk") == 0) {
+		uint64_t n;
+
+		if (parse_size(v, &n) != 0 || n < 4096 || n > (64u << 20))
+			return -1;
+		m->fetch_chunk = (unsigned)n;
+		return 0;
+	}
+	if (imap && strcmp(key, "max_backoff") == 0)
+		return parse_uint(v, &m->max_backoff) != 0 || m->max_backoff == 0 ? -1 : 0;
 	if (!imap && strcmp(key, "from") == 0)
 		return set_str(&m->from, v);
 	return -2;
@@ -169,6 +184,46 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 	return 0;
 }
 
+/* Defaults and cross-key checks of an [imap] or [smtp] section. */
+static int mail_defaults(struct config_mail *m, bool imap, const char *path,
+                         char *err, size_t errlen)
+{
+	const char *sect = imap ? "imap" : "smtp";
+
+	if (!m->timeout)
+		m->timeout = 60;
+	if (imap) {
+		if (!m->poll_interval)
+			m->poll_interval = 60;
+		if (!m->max_attempts)
+			m->max_attempts = 5;
+		if (!m->fetch_chunk)
+			m->fetch_chunk = 1u << 20;
+		if (!m->max_backoff)
+			m->max_backoff = 300;
+	}
+	if (!m->set)
+		return 0;
+	if (!m->host) {
+		snprintf(err, errlen, "%s: [%s] host is required", path, sect);
+		return -1;
+	}
+	if (!m->security && !(m->security = strdup("tls"))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (imap && !m->mailbox && !(m->mailbox = strdup("INBOX"))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (strcmp(m->security, "none") == 0 && !netsec_is_loopback(m->host)) {
+		snprintf(err, errlen, "%s: [%s] security = none sends the password in clear: "
+		         "allowed only for a loopback host, not %s", path, sect, m->host);
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(const char *path, struct config **c_r, char *err, size_t errlen)
 {
 	struct config *c = calloc(1, sizeof(*c));
@@ -226,6 +281,9 @@ int config_load(const char *path, struct config **c_r, char *err, size_t errlen)
 		goto out;
 	}
 	limits_fill(&c->limits);
+	if (mail_defaults(&c->imap, true, path, err, errlen) != 0 ||
+	    mail_defaults(&c->smtp, false, path, err, errlen) != 0)
+		goto out;
 	*c_r = c;
 	c = NULL;
 	ret = 0;

@@ -21,7 +21,11 @@ struct config_mail {
 	char *ca_file;
 	char *mailbox;         /* imap: INBOX */
 	char *processed_mailbox;
-	unsigned poll_interval;
+	unsigned poll_interval; /* imap: seconds between polls without IDLE (60) */
+	unsigned timeout;       /* seconds for any network read (60) */
+	unsigned max_attempts;  /* imap: tries before a message is quarantined (5) */
+	unsigned fetch_chunk;   /* imap: bytes per partial fetch (1M) */
+	unsigned max_backoff;   /* imap: longest wait between reconnects, s (300) */
 	char *from;            /* smtp: our address */
 	bool set;              /* the section appeared */
 };

@@ -222,6 +222,9 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 	lm.received_at = rt->t;
 	lm.received_offset = rt->offset_min;
 	lm.received_source = rt->source;
+	lm.mailbox = rt->mailbox;
+	lm.uidvalidity = rt->uidvalidity;
+	lm.uid = rt->uid;
 	lm.county = county_id;
 	lm.county_evidence = county_id ? cc.evidence : NULL;
 	lm.sender_verified = sender_in_map(c, wr->info.from_addr);
@@ -390,9 +393,9 @@ int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time 
 	if (received) {
 		rt = *received;
 	} else if (wr.received_known) {
-		rt = (struct ingest_time){ wr.received, wr.received_offset, "received-header" };
+		rt = (struct ingest_time){ .t = wr.received, .offset_min = wr.received_offset, .source = "received-header" };
 	} else {
-		rt = (struct ingest_time){ time(NULL), in->camp->tz_offset_min, "ingest-time" };
+		rt = (struct ingest_time){ .t = time(NULL), .offset_min = in->camp->tz_offset_min, .source = "ingest-time" };
 	}
 	ret = record(in, sha, (uint64_t)(size < 0 ? 0 : size), &rt, &wr, o, err, errlen);
 	worker_result_free(&wr);

@@ -14,6 +14,7 @@
 #define INTAKE_INGEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 #include "campaign.h"
 #include "config.h"
@@ -44,6 +45,9 @@ struct ingest_time {
 	time_t t;
 	int offset_min;
 	const char *source;
+	/* Where it came from on the IMAP server (mailbox NULL: not IMAP). */
+	const char *mailbox;
+	uint32_t uidvalidity, uid;
 };
 
 int ingest_fd(struct ingest *in, int fd, const struct ingest_time *received,

@@ -33,7 +33,7 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		{ "received", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ingest_time rt, *rtp = NULL;
+	struct ingest_time rt = { 0 }, *rtp = NULL;
 	char err[1024];
 	int ch, failures = 0;
 

@@ -295,8 +295,8 @@ int ledger_insert_message(struct ledger *l, const struct ledger_message *m, long
 		"INSERT INTO messages (sha256, size, message_id, subject, sender, sender_display,"
 		" reply_to, date_header, in_reply_to, received_at, received_offset, received_source,"
 		" ingested_at, county, county_evidence, sender_verified, kind, kind_evidence,"
-		" parsed, late, supplement)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?,?,?,?,?,?,?,?)");
+		" parsed, late, supplement, mailbox, uidvalidity, uid)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,strftime('%s','now'),?,?,?,?,?,?,?,?,?,?,?)");
 
 	if (!st)
 		return -1;
@@ -320,6 +320,11 @@ int ledger_insert_message(struct ledger *l, const struct ledger_message *m, long
 	sqlite3_bind_int(st, 18, m->parsed);
 	sqlite3_bind_int(st, 19, m->late);
 	sqlite3_bind_int(st, 20, m->supplement);
+	bind_text(st, 21, m->mailbox);
+	if (m->mailbox) {
+		sqlite3_bind_int64(st, 22, m->uidvalidity);
+		sqlite3_bind_int64(st, 23, m->uid);
+	}
 	if (done(l, st) != 0)
 		return -1;
 	*id_r = sqlite3_last_insert_rowid(l->db);

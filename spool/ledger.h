@@ -56,6 +56,8 @@ struct ledger_message {
 	bool parsed;                  /* the structure could be read */
 	bool late;
 	bool supplement;
+	const char *mailbox;          /* IMAP origin, NULL when not from IMAP */
+	uint32_t uidvalidity, uid;
 };
 
 int ledger_insert_message(struct ledger *l, const struct ledger_message *m, long long *id_r);

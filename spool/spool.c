@@ -16,7 +16,9 @@ struct spool {
 	char *dir;        /* state_dir, owned */
 	int dirfd;        /* state_dir */
 	int lockfd;
+	bool locked;
 	unsigned tmpseq;
+	int last_errno;   /* errno of the last failed spool write */
 };
 
 void spool_hex(const uint8_t *d, size_t n, char *out)
@@ -120,24 +122,19 @@ int spool_open(const char *state_dir, bool wait_lock, struct spool **s_r,
 	}
 	/* Dossiers hold personal data: nobody else may read the state. */
 	(void)fchmod(s->dirfd, 0700);
-	s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lockfd < 0 || flock(s->lockfd, LOCK_EX | (wait_lock ? 0 : LOCK_NB)) != 0) {
-		if (errno == EWOULDBLOCK)
-			snprintf(err, errlen, "state directory %s is in use by another intake process", state_dir);
-		else
-			snprintf(err, errlen, "cannot lock %s/lock: %s", state_dir, strerror(errno));
-		goto fail;
-	}
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		if (mkdir_at(s->dirfd, subdirs[i]) != 0) {
 			snprintf(err, errlen, "cannot create %s/%s: %s", state_dir, subdirs[i], strerror(errno));
 			goto fail;
 		}
 	}
-	/* Leftovers of a crash: partial spool writes and half-parsed output.
-	 * Neither is referenced by the ledger (OpenSMTPD purges incoming/). */
-	purge_dir(s->dirfd, "spool/tmp", false);
-	purge_dir(s->dirfd, "work", false);
+	s->lockfd = openat(s->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lockfd < 0) {
+		snprintf(err, errlen, "cannot open %s/lock: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+	if (spool_lock(s, wait_lock, err, errlen) != 0)
+		goto fail;
 	*s_r = s;
 	return 0;
 nomem:
@@ -145,6 +142,37 @@ nomem:
 fail:
 	spool_close(&s);
 	return -1;
+}
+
+int spool_lock(struct spool *s, bool wait, char *err, size_t errlen)
+{
+	if (s->locked)
+		return 0;
+	if (flock(s->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "state directory %s is in use by another intake process", s->dir);
+		else
+			snprintf(err, errlen, "cannot lock %s/lock: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	s->locked = true;
+	/* Leftovers of a crash: partial spool writes and half-parsed output.
+	 * Neither is referenced by the ledger (OpenSMTPD purges incoming/),
+	 * and whoever wrote them held this lock and no longer does. */
+	purge_dir(s->dirfd, "spool/tmp", false);
+	purge_dir(s->dirfd, "work", false);
+	return 0;
+}
+
+void spool_unlock(struct spool *s)
+{
+	if (s->locked && flock(s->lockfd, LOCK_UN) == 0)
+		s->locked = false;
+}
+
+bool spool_locked(const struct spool *s)
+{
+	return s->locked;
 }
 
 void spool_close(struct spool **sp)
@@ -198,29 +226,142 @@ int spool_write_full(int fd, const void *buf, size_t len)
 }
 
 /*
- * Stream into spool/tmp while hashing, then make it durable under its hash.
- * Order is important: data fsync, close checked, rename, directory fsync.
+ * A message written in pieces (IMAP partial fetches) or at once: stream into
+ * spool/tmp while hashing, then make it durable under its hash.  Order is
+ * important: data fsync, close checked, rename, directory fsync.
  */
+struct spool_writer {
+	struct spool *s;
+	char tmpname[64];
+	struct sha256_ctx c;
+	uint64_t total, max_bytes;
+	int fd;
+};
+
+static void werror(struct spool *s, const char *what, char *err, size_t errlen)
+{
+	s->last_errno = errno;
+	snprintf(err, errlen, "%s in %s: %s", what, s->dir, strerror(errno));
+}
+
+int spool_writer_begin(struct spool *s, uint64_t max_bytes, struct spool_writer **w_r,
+                       char *err, size_t errlen)
+{
+	struct spool_writer *w = calloc(1, sizeof(*w));
+
+	*w_r = NULL;
+	s->last_errno = 0;
+	if (!w) {
+		s->last_errno = ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	w->s = s;
+	w->max_bytes = max_bytes;
+	snprintf(w->tmpname, sizeof(w->tmpname), "spool/tmp/%ld.%u", (long)getpid(), s->tmpseq++);
+	w->fd = openat(s->dirfd, w->tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (w->fd < 0) {
+		werror(s, "cannot create a spool file", err, errlen);
+		free(w);
+		return -1;
+	}
+	sha256_init(&w->c);
+	*w_r = w;
+	return 0;
+}
+
+int spool_writer_write(struct spool_writer *w, const void *buf, size_t len,
+                       char *err, size_t errlen)
+{
+	if (w->max_bytes && (w->total + len > w->max_bytes || w->total + len < w->total)) {
+		w->s->last_errno = EFBIG;
+		snprintf(err, errlen, "message larger than the limit of %llu bytes",
+		         (unsigned long long)w->max_bytes);
+		return -1;
+	}
+	w->total += len;
+	sha256_update(&w->c, len, buf);
+	if (spool_write_full(w->fd, buf, len) != 0) {
+		werror(w->s, "cannot write the spool", err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t spool_writer_size(const struct spool_writer *w)
+{
+	return w->total;
+}
+
+void spool_writer_abort(struct spool_writer **wp)
+{
+	struct spool_writer *w = *wp;
+
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	unlinkat(w->s->dirfd, w->tmpname, 0);
+	free(w);
+	*wp = NULL;
+}
+
+int spool_writer_finish(struct spool_writer **wp, char hex_r[SPOOL_HEX_LEN + 1],
+                        bool *existed_r, char *err, size_t errlen)
+{
+	struct spool_writer *w = *wp;
+	struct spool *s = w->s;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	char final[96];
+	struct stat st;
+
+	*existed_r = false;
+	sha256_digest(&w->c, sizeof(d), d);
+	spool_hex(d, sizeof(d), hex_r);
+	snprintf(final, sizeof(final), "spool/%s.eml", hex_r);
+	if (fstatat(s->dirfd, final, &st, 0) == 0 && (uint64_t)st.st_size == w->total) {
+		/* Same bytes already durable: drop the copy. */
+		*existed_r = true;
+		spool_writer_abort(wp);
+		return 0;
+	}
+	if (fsync(w->fd) != 0)
+		goto werr;
+	if (close(w->fd) != 0) {
+		w->fd = -1;
+		goto werr;
+	}
+	w->fd = -1;
+	if (renameat(s->dirfd, w->tmpname, s->dirfd, final) != 0)
+		goto werr;
+	if (fsync_dirat(s->dirfd, "spool") != 0)
+		goto werr;
+	free(w);
+	*wp = NULL;
+	return 0;
+werr:
+	werror(s, "cannot write the spool", err, errlen);
+	spool_writer_abort(wp);
+	return -1;
+}
+
+int spool_last_errno(const struct spool *s)
+{
+	return s->last_errno;
+}
+
 static int store(struct spool *s, int in_fd, const void *buf, size_t len,
                  uint64_t max_bytes, char hex_r[SPOOL_HEX_LEN + 1],
                  bool *existed_r, uint64_t *size_r, char *err, size_t errlen)
 {
-	char tmpname[64], final[96];
-	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_SIZE];
+	struct spool_writer *w;
 	uint64_t total = 0;
-	int fd = -1, ret = -1;
 	char *blk = NULL;
-	struct stat st;
+	int ret = -1;
 
 	*existed_r = false;
-	snprintf(tmpname, sizeof(tmpname), "spool/tmp/%ld.%u", (long)getpid(), s->tmpseq++);
-	fd = openat(s->dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s/%s: %s", s->dir, tmpname, strerror(errno));
-		goto out;
-	}
-	sha256_init(&c);
+	if (spool_writer_begin(s, max_bytes, &w, err, errlen) != 0)
+		return -1;
 	if (in_fd >= 0) {
 		blk = malloc(1 << 20);
 		if (!blk) {
@@ -237,55 +378,16 @@ static int store(struct spool *s, int in_fd, const void *buf, size_t len,
 			}
 			if (n == 0)
 				break;
-			total += (uint64_t)n;
-			if (max_bytes && total > max_bytes) {
-				snprintf(err, errlen, "message larger than the limit of %llu bytes",
-				         (unsigned long long)max_bytes);
+			if (spool_writer_write(w, blk, (size_t)n, err, errlen) != 0)
 				goto out;
-			}
-			sha256_update(&c, (size_t)n, (const uint8_t *)blk);
-			if (spool_write_full(fd, blk, (size_t)n) != 0)
-				goto werr;
 		}
-	} else {
-		total = len;
-		sha256_update(&c, len, buf);
-		if (spool_write_full(fd, buf, len) != 0)
-			goto werr;
-	}
-	sha256_digest(&c, sizeof(d), d);
-	spool_hex(d, sizeof(d), hex_r);
-	snprintf(final, sizeof(final), "spool/%s.eml", hex_r);
-	if (fstatat(s->dirfd, final, &st, 0) == 0 && (uint64_t)st.st_size == total) {
-		/* Same bytes already durable: drop the copy. */
-		*existed_r = true;
-		close(fd);
-		fd = -1;
-		unlinkat(s->dirfd, tmpname, 0);
-		ret = 0;
+	} else if (spool_writer_write(w, buf, len, err, errlen) != 0) {
 		goto out;
 	}
-	if (fsync(fd) != 0)
-		goto werr;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto werr;
-	}
-	fd = -1;
-	if (renameat(s->dirfd, tmpname, s->dirfd, final) != 0)
-		goto werr;
-	if (fsync_dirat(s->dirfd, "spool") != 0)
-		goto werr;
-	ret = 0;
-	goto out;
-werr:
-	snprintf(err, errlen, "cannot write the spool in %s: %s", s->dir, strerror(errno));
+	total = w->total;
+	ret = spool_writer_finish(&w, hex_r, existed_r, err, errlen);
 out:
-	if (ret != 0) {
-		if (fd >= 0)
-			close(fd);
-		unlinkat(s->dirfd, tmpname, 0);
-	}
+	spool_writer_abort(&w);
 	if (size_r)
 		*size_r = total;
 	free(blk);

@@ -32,6 +32,15 @@ int spool_open(const char *state_dir, bool wait_lock, struct spool **s_r,
                char *err, size_t errlen);
 void spool_close(struct spool **s);
 
+/*
+ * The lock: spool_open() takes it; a long-running daemon lets go of it
+ * while it waits for mail so intakectl can work, and takes it again (which
+ * purges what a crashed holder left in spool/tmp and work/).
+ */
+int spool_lock(struct spool *s, bool wait, char *err, size_t errlen);
+void spool_unlock(struct spool *s);
+bool spool_locked(const struct spool *s);
+
 const char *spool_state_dir(const struct spool *s);
 
 /*
@@ -45,6 +54,24 @@ int spool_store_fd(struct spool *s, int in_fd, uint64_t max_bytes,
 int spool_store_buf(struct spool *s, const void *buf, size_t len,
                     char hex_r[SPOOL_HEX_LEN + 1], bool *existed_r,
                     char *err, size_t errlen);
+
+/*
+ * Incremental writing (IMAP partial fetches): begin, write pieces, finish
+ * (durable under its hash, existed_r when those bytes were already there)
+ * or abort.  finish and abort free the writer.  More than max_bytes (0 = no
+ * limit) fails with EFBIG.
+ */
+struct spool_writer;
+int spool_writer_begin(struct spool *s, uint64_t max_bytes, struct spool_writer **w_r,
+                       char *err, size_t errlen);
+int spool_writer_write(struct spool_writer *w, const void *buf, size_t len,
+                       char *err, size_t errlen);
+uint64_t spool_writer_size(const struct spool_writer *w);
+int spool_writer_finish(struct spool_writer **w, char hex_r[SPOOL_HEX_LEN + 1],
+                        bool *existed_r, char *err, size_t errlen);
+void spool_writer_abort(struct spool_writer **w);
+/* errno of the last failed write (ENOSPC, EDQUOT, EFBIG...), 0 if none. */
+int spool_last_errno(const struct spool *s);
 
 /* Open a spooled message read-only; returns fd or -1. */
 int spool_open_message(struct spool *s, const char *hex);

@@ -44,7 +44,7 @@ void fixture_teardown(struct fixture *f)
 int fixture_ingest(struct fixture *f, const char *path, const char *received,
                    struct ingest_outcome *o)
 {
-	struct ingest_time rt, *rtp = NULL;
+	struct ingest_time rt = { 0 }, *rtp = NULL;
 	char err[1024] = "";
 	int fd = open(path, O_RDONLY), r;
 
