@@ -1000,6 +1000,8 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void (*worker_heartbeat)(void);
+
 int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
                  bool fork_child, struct worker_result *r, char *err, size_t errlen)
 {
@@ -1040,7 +1042,13 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	}
 	if (pid == 0) {
 		struct out o = { pfd[1], { NULL, 0, 0, false } };
+		sigset_t none;
+
 		close(pfd[0]);
+		/* intaked takes its signals through a signalfd: the child must
+		 * not inherit them blocked. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		child_limits(&lim);
 		setlocale(LC_CTYPE, "C.UTF-8");
@@ -1057,7 +1065,9 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 			timed_out = true;
 			break;
 		}
-		int pr = poll(&pf, 1, left > 1000000 ? 1000000 : (int)left);
+		int pr = poll(&pf, 1, left > 5000 ? 5000 : (int)left);
+		if (worker_heartbeat)
+			worker_heartbeat();
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0)

@@ -86,4 +86,8 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim,
                  char *err, size_t errlen);
 void worker_result_free(struct worker_result *r);
 
+/* Called at least every 5 s while the parent waits for a child (intaked
+ * pings the systemd watchdog from it); NULL = nothing. */
+extern void (*worker_heartbeat)(void);
+
 #endif

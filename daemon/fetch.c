@@ -1,0 +1,306 @@
+#include "fetch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "mailstate.h"
+#include "netsec.h"
+
+int fetcher_init(struct fetcher *f, struct app *a, char *err, size_t errlen)
+{
+	const struct config_mail *m = &a->cfg->imap;
+
+	memset(f, 0, sizeof(*f));
+	f->app = a;
+	f->stop_fd = -1;
+	if (!m->set) {
+		snprintf(err, errlen, "%s: no [imap] section: nothing to poll", a->cfg->path);
+		return -1;
+	}
+	if (m->password_file) {
+		f->password = netsec_read_password(m->password_file, err, errlen);
+		if (!f->password)
+			return -1;
+	}
+	return 0;
+}
+
+void fetcher_free(struct fetcher *f)
+{
+	imap_close(&f->im, true);
+	netsec_free_password(f->password);
+	f->password = NULL;
+}
+
+static bool stop_requested(const struct fetcher *f)
+{
+	struct pollfd p = { f->stop_fd, POLLIN, 0 };
+
+	return f->stop_fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+unsigned fetcher_backoff(struct fetcher *f)
+{
+	unsigned cap = f->app->cfg->imap.max_backoff, base = 1, n = f->net_failures;
+	unsigned r = 0;
+
+	while (n-- > 1 && base < cap)
+		base *= 2;
+	if (base > cap)
+		base = cap;
+	/* Full jitter over the upper half: many daemons restarted together
+	 * (a server reboot) do not come back in step. */
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (unsigned)rand();
+	return base / 2 + (base > 1 ? r % (base - base / 2 + 1) : 1);
+}
+
+static void beat(struct fetcher *f)
+{
+	if (f->heartbeat)
+		f->heartbeat(f->hb_ctx);
+}
+
+static void progress_cb(void *ctx)
+{
+	beat(ctx);
+}
+
+/* errno values that say the machine, not the message, is the problem. */
+static bool local_trouble(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EROFS || e == EIO || e == ENOMEM ||
+	       e == EMFILE || e == ENFILE;
+}
+
+/* Count a failed attempt; quarantine (and flag on the server) when due. */
+static void attempt_failed(struct fetcher *f, const char *mbox, uint32_t uv,
+                           const struct imap_msg *m, const char *reason, unsigned max)
+{
+	bool q = false;
+	enum imap_fail why;
+	char err[512];
+
+	f->total.failed++;
+	if (mailstate_failed(f->app->ledger, mbox, uv, m->uid, reason, max, &q) != 0) {
+		log_msg(LOG_ERR, "uid %u: cannot record the failure: %s", m->uid,
+		        ledger_errmsg(f->app->ledger));
+		return;
+	}
+	if (!q) {
+		log_msg(LOG_WARNING, "uid %u: attempt failed, will retry: %s", m->uid, reason);
+		return;
+	}
+	f->total.quarantined++;
+	log_msg(LOG_ERR, "uid %u: quarantined after %u attempt(s): %s", m->uid, max ? max : 1, reason);
+	if (f->im && imap_mark_quarantined(f->im, m->uid, &why, err, sizeof(err)) != 0)
+		log_msg(LOG_WARNING, "uid %u: cannot flag it %s on the server: %s", m->uid,
+		        IMAP_KW_QUARANTINED, err);
+}
+
+/*
+ * One message.  0 done (recorded and marked, or quarantined, or gone);
+ * 1 failed this time (retry later); -1 the cycle must stop (*why).
+ */
+static int one(struct fetcher *f, const char *mbox, uint32_t uv, const struct imap_msg *m,
+               enum imap_fail *why, char *err, size_t errlen)
+{
+	struct app *a = f->app;
+	const struct config_mail *cm = &a->cfg->imap;
+	struct spool_writer *w = NULL;
+	char sha[SPOOL_HEX_LEN + 1], reason[640];
+	struct ingest_outcome o;
+	struct ingest_time rt;
+	long long id;
+	bool existed;
+	int q;
+
+	*why = IMAP_OK;
+	q = mailstate_is_quarantined(a->ledger, mbox, uv, m->uid);
+	if (q < 0)
+		goto sqlerr;
+	if (q > 0)
+		return 0;
+	id = mailstate_message_by_uid(a->ledger, mbox, uv, m->uid);
+	if (id < 0)
+		goto sqlerr;
+	if (id > 0) {
+		/* Recorded before a crash or a lost connection: only the mark
+		 * is missing. */
+		if (imap_mark_processed(f->im, m->uid, why, err, errlen) != 0)
+			return *why == IMAP_FAIL_PROTO ? 1 : -1;
+		f->total.marked_only++;
+		log_msg(LOG_INFO, "uid %u: already recorded as message %lld; marked processed", m->uid, id);
+		return 0;
+	}
+	if (a->cfg->limits.message_bytes && m->size > a->cfg->limits.message_bytes) {
+		snprintf(reason, sizeof(reason), "message of %llu bytes is larger than max_message_bytes (%llu)",
+		         (unsigned long long)m->size, (unsigned long long)a->cfg->limits.message_bytes);
+		attempt_failed(f, mbox, uv, m, reason, 0);
+		return 0;
+	}
+	if (spool_writer_begin(a->spool, a->cfg->limits.message_bytes, &w, err, errlen) != 0) {
+		*why = IMAP_FAIL_LOCAL;
+		return -1;
+	}
+	if (imap_fetch_to_spool(f->im, m->uid, cm->fetch_chunk, w, progress_cb, f, why, err, errlen) != 0) {
+		int e = spool_last_errno(a->spool);
+
+		spool_writer_abort(&w);
+		if (*why == IMAP_FAIL_GONE) {
+			log_msg(LOG_WARNING, "uid %u: %s; skipped", m->uid, err);
+			*why = IMAP_OK;
+			return 0;
+		}
+		if (*why == IMAP_FAIL_LOCAL && e == EFBIG) {
+			attempt_failed(f, mbox, uv, m, err, 0);
+			*why = IMAP_OK;
+			return 0;
+		}
+		if (*why == IMAP_FAIL_LOCAL && local_trouble(e))
+			return -1;
+		attempt_failed(f, mbox, uv, m, err, cm->max_attempts);
+		return *why == IMAP_FAIL_NET ? -1 : 1;
+	}
+	if (spool_writer_finish(&w, sha, &existed, err, errlen) != 0) {
+		*why = IMAP_FAIL_LOCAL;
+		return -1;
+	}
+	beat(f);
+	if (m->has_internaldate)
+		rt = (struct ingest_time){ .t = m->internaldate, .offset_min = m->offset_min,
+		                           .source = "imap" };
+	else
+		rt = (struct ingest_time){ .t = time(NULL), .offset_min = a->camp->tz_offset_min,
+		                           .source = "ingest-time" };
+	rt.mailbox = mbox;
+	rt.uidvalidity = uv;
+	rt.uid = m->uid;
+	if (ingest_spooled(&a->ingest, sha, &rt, &o, err, errlen) != 0) {
+		int e = errno;
+
+		if (local_trouble(e) || local_trouble(spool_last_errno(a->spool)) ||
+		    strstr(err, "disk is full")) {
+			*why = IMAP_FAIL_LOCAL;
+			return -1;
+		}
+		snprintf(reason, sizeof(reason), "spool %s: %s", sha, err);
+		attempt_failed(f, mbox, uv, m, reason, cm->max_attempts);
+		return 1;
+	}
+	f->total.bytes += m->size;
+	if (o.duplicate) {
+		f->total.duplicates++;
+		log_msg(LOG_INFO, "uid %u: spool %.12s already recorded as message %lld (same bytes)",
+		        m->uid, sha, o.message);
+	} else {
+		f->total.fetched++;
+		log_msg(LOG_INFO, "uid %u: spool %.12s message %lld: %s, county %s, %u dossier(s), "
+		        "%u file(s), %u problem(s), reply %s", m->uid, sha, o.message,
+		        o.status ? o.status : "-", o.county[0] ? o.county : "-", o.ndossiers, o.nfiles,
+		        o.nproblems, o.reply ? o.reply : "none");
+	}
+	if (imap_mark_processed(f->im, m->uid, why, err, errlen) != 0) {
+		/* Recorded: the next run only marks it. */
+		log_msg(LOG_WARNING, "uid %u: recorded but not yet marked: %s", m->uid, err);
+		return *why == IMAP_FAIL_PROTO ? 1 : -1;
+	}
+	if (mailstate_clear(a->ledger, mbox, uv, m->uid) != 0)
+		goto sqlerr;
+	return 0;
+sqlerr:
+	*why = IMAP_FAIL_LOCAL;
+	snprintf(err, errlen, "ledger: %s", ledger_errmsg(a->ledger));
+	return -1;
+}
+
+int fetcher_cycle(struct fetcher *f, unsigned *pending_r, enum imap_fail *why,
+                  char *err, size_t errlen)
+{
+	struct app *a = f->app;
+	const struct config_mail *cm = &a->cfg->imap;
+	const char *mbox = cm->mailbox;
+	struct imap_msg *msgs = NULL;
+	uint32_t uv, stored_uv, last;
+	size_t n = 0;
+	bool blocked = false;
+	int ret = -1, r;
+
+	*pending_r = 0;
+	*why = IMAP_OK;
+	if (!f->im) {
+		if (imap_open(cm, f->password, cm->timeout, &f->im, why, err, errlen) != 0) {
+			if (*why == IMAP_FAIL_NET)
+				f->net_failures++;
+			return -1;
+		}
+		log_msg(LOG_INFO, "connected to %s:%u (%s), mailbox %s", cm->host, cm->port, cm->security,
+		        mbox);
+	}
+	uv = imap_uidvalidity(f->im);
+	r = mailstate_get(a->ledger, mbox, &stored_uv, &last);
+	if (r < 0)
+		goto sqlerr;
+	if (r == 0 && stored_uv != uv) {
+		log_msg(LOG_WARNING, "mailbox %s: UIDVALIDITY changed from %u to %u: rescanning it all; "
+		        "messages already recorded are recognised by their content", mbox, stored_uv, uv);
+		last = 0;
+	}
+	if (r != 0 || stored_uv != uv) {
+		if (mailstate_set(a->ledger, mbox, uv, last) != 0)
+			goto sqlerr;
+	}
+	if (imap_list_new(f->im, last, &msgs, &n, why, err, errlen) != 0)
+		goto out;
+	f->net_failures = 0;
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	/* Only now hold the state directory: intakectl may use it between
+	 * cycles. */
+	if (spool_lock(a->spool, true, err, errlen) != 0) {
+		*why = IMAP_FAIL_LOCAL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (stop_requested(f)) {
+			*pending_r += (unsigned)(n - i);
+			break;
+		}
+		r = one(f, mbox, uv, &msgs[i], why, err, errlen);
+		beat(f);
+		if (r < 0) {
+			*pending_r += (unsigned)(n - i);
+			goto out;
+		}
+		if (r > 0) {
+			blocked = true;
+			(*pending_r)++;
+			continue;
+		}
+		/* last_uid moves only over an unbroken run of finished UIDs. */
+		if (!blocked && mailstate_set(a->ledger, mbox, uv, msgs[i].uid) != 0)
+			goto sqlerr;
+	}
+	ret = 0;
+	goto out;
+sqlerr:
+	*why = IMAP_FAIL_LOCAL;
+	snprintf(err, errlen, "ledger: %s", ledger_errmsg(a->ledger));
+out:
+	if (ret != 0 && *why == IMAP_FAIL_NET) {
+		imap_close(&f->im, false);
+		f->net_failures++;
+	}
+	if (ret != 0)
+		snprintf(f->last_error, sizeof(f->last_error), "%s", err);
+	spool_unlock(a->spool);
+	free(msgs);
+	return ret;
+}
