@@ -78,38 +78,54 @@ static bool local_trouble(int e)
 	       e == EMFILE || e == ENFILE;
 }
 
-/* Count a failed attempt; quarantine (and flag on the server) when due. */
-static void attempt_failed(struct fetcher *f, const char *mbox, uint32_t uv,
-                           const struct imap_msg *m, const char *reason, unsigned max)
+/* Flag a quarantined message on the server, once. */
+static void flag_quarantined(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid)
 {
-	bool q = false;
 	enum imap_fail why;
 	char err[512];
 
+	if (!f->im)
+		return;
+	if (imap_mark_quarantined(f->im, uid, &why, err, sizeof(err)) != 0) {
+		log_msg(LOG_WARNING, "uid %u: cannot flag it %s on the server yet: %s", uid,
+		        IMAP_KW_QUARANTINED, err);
+		return;
+	}
+	if (mailstate_set_flagged(f->app->ledger, mbox, uv, uid) != 0)
+		log_msg(LOG_ERR, "uid %u: ledger: %s", uid, ledger_errmsg(f->app->ledger));
+}
+
+/* Count a failed attempt; quarantine when due.  The server is told at
+ * once when the connection still stands (conn_ok), else on the next pass. */
+static void attempt_failed(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
+                           const char *reason, unsigned max, bool conn_ok)
+{
+	bool q = false;
+
 	f->total.failed++;
-	if (mailstate_failed(f->app->ledger, mbox, uv, m->uid, reason, max, &q) != 0) {
-		log_msg(LOG_ERR, "uid %u: cannot record the failure: %s", m->uid,
+	if (mailstate_failed(f->app->ledger, mbox, uv, uid, reason, max, &q) != 0) {
+		log_msg(LOG_ERR, "uid %u: cannot record the failure: %s", uid,
 		        ledger_errmsg(f->app->ledger));
 		return;
 	}
 	if (!q) {
-		log_msg(LOG_WARNING, "uid %u: attempt failed, will retry: %s", m->uid, reason);
+		log_msg(LOG_WARNING, "uid %u: attempt failed, will retry: %s", uid, reason);
 		return;
 	}
 	f->total.quarantined++;
-	log_msg(LOG_ERR, "uid %u: quarantined after %u attempt(s): %s", m->uid, max ? max : 1, reason);
-	if (f->im && imap_mark_quarantined(f->im, m->uid, &why, err, sizeof(err)) != 0)
-		log_msg(LOG_WARNING, "uid %u: cannot flag it %s on the server: %s", m->uid,
-		        IMAP_KW_QUARANTINED, err);
+	log_msg(LOG_ERR, "uid %u: quarantined after %u attempt(s): %s", uid, max ? max : 1, reason);
+	if (conn_ok)
+		flag_quarantined(f, mbox, uv, uid);
 }
 
 /*
  * One message.  0 done (recorded and marked, or quarantined, or gone);
  * 1 failed this time (retry later); -1 the cycle must stop (*why).
  */
-static int one(struct fetcher *f, const char *mbox, uint32_t uv, const struct imap_msg *m,
+static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
                enum imap_fail *why, char *err, size_t errlen)
 {
+	struct imap_msg meta = { .uid = uid }, *m = &meta;
 	struct app *a = f->app;
 	const struct config_mail *cm = &a->cfg->imap;
 	struct spool_writer *w = NULL;
@@ -121,9 +137,11 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, const struct im
 	int q;
 
 	*why = IMAP_OK;
-	q = mailstate_is_quarantined(a->ledger, mbox, uv, m->uid);
+	q = mailstate_is_quarantined(a->ledger, mbox, uv, uid);
 	if (q < 0)
 		goto sqlerr;
+	if (q == 2)
+		flag_quarantined(f, mbox, uv, uid);
 	if (q > 0)
 		return 0;
 	id = mailstate_message_by_uid(a->ledger, mbox, uv, m->uid);
@@ -138,10 +156,21 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, const struct im
 		log_msg(LOG_INFO, "uid %u: already recorded as message %lld; marked processed", m->uid, id);
 		return 0;
 	}
+	if (imap_fetch_meta(f->im, uid, &meta, why, err, errlen) != 0) {
+		if (*why == IMAP_FAIL_GONE) {
+			log_msg(LOG_WARNING, "uid %u: %s; skipped", uid, err);
+			*why = IMAP_OK;
+			return 0;
+		}
+		if (*why == IMAP_FAIL_LOCAL)
+			return -1;
+		attempt_failed(f, mbox, uv, uid, err, cm->max_attempts, *why != IMAP_FAIL_NET);
+		return *why == IMAP_FAIL_NET ? -1 : 1;
+	}
 	if (a->cfg->limits.message_bytes && m->size > a->cfg->limits.message_bytes) {
 		snprintf(reason, sizeof(reason), "message of %llu bytes is larger than max_message_bytes (%llu)",
 		         (unsigned long long)m->size, (unsigned long long)a->cfg->limits.message_bytes);
-		attempt_failed(f, mbox, uv, m, reason, 0);
+		attempt_failed(f, mbox, uv, uid, reason, 0, true);
 		return 0;
 	}
 	if (spool_writer_begin(a->spool, a->cfg->limits.message_bytes, &w, err, errlen) != 0) {
@@ -158,13 +187,13 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, const struct im
 			return 0;
 		}
 		if (*why == IMAP_FAIL_LOCAL && e == EFBIG) {
-			attempt_failed(f, mbox, uv, m, err, 0);
+			attempt_failed(f, mbox, uv, uid, err, 0, true);
 			*why = IMAP_OK;
 			return 0;
 		}
 		if (*why == IMAP_FAIL_LOCAL && local_trouble(e))
 			return -1;
-		attempt_failed(f, mbox, uv, m, err, cm->max_attempts);
+		attempt_failed(f, mbox, uv, uid, err, cm->max_attempts, *why != IMAP_FAIL_NET);
 		return *why == IMAP_FAIL_NET ? -1 : 1;
 	}
 	if (spool_writer_finish(&w, sha, &existed, err, errlen) != 0) {
@@ -190,7 +219,7 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, const struct im
 			return -1;
 		}
 		snprintf(reason, sizeof(reason), "spool %s: %s", sha, err);
-		attempt_failed(f, mbox, uv, m, reason, cm->max_attempts);
+		attempt_failed(f, mbox, uv, uid, reason, cm->max_attempts, true);
 		return 1;
 	}
 	f->total.bytes += m->size;
@@ -225,7 +254,7 @@ int fetcher_cycle(struct fetcher *f, unsigned *pending_r, enum imap_fail *why,
 	struct app *a = f->app;
 	const struct config_mail *cm = &a->cfg->imap;
 	const char *mbox = cm->mailbox;
-	struct imap_msg *msgs = NULL;
+	uint32_t *msgs = NULL;
 	uint32_t uv, stored_uv, last;
 	size_t n = 0;
 	bool blocked = false;
@@ -273,7 +302,7 @@ int fetcher_cycle(struct fetcher *f, unsigned *pending_r, enum imap_fail *why,
 			*pending_r += (unsigned)(n - i);
 			break;
 		}
-		r = one(f, mbox, uv, &msgs[i], why, err, errlen);
+		r = one(f, mbox, uv, msgs[i], why, err, errlen);
 		beat(f);
 		if (r < 0) {
 			*pending_r += (unsigned)(n - i);
@@ -285,7 +314,7 @@ int fetcher_cycle(struct fetcher *f, unsigned *pending_r, enum imap_fail *why,
 			continue;
 		}
 		/* last_uid moves only over an unbroken run of finished UIDs. */
-		if (!blocked && mailstate_set(a->ledger, mbox, uv, msgs[i].uid) != 0)
+		if (!blocked && mailstate_set(a->ledger, mbox, uv, msgs[i]) != 0)
 			goto sqlerr;
 	}
 	ret = 0;

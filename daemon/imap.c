@@ -414,29 +414,86 @@ static void flags_of(const struct mailimap_msg_att_dynamic *dyn, struct imap_msg
 
 static int cmp_uid(const void *a, const void *b)
 {
-	const struct imap_msg *x = a, *y = b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	return x->uid < y->uid ? -1 : x->uid > y->uid;
+	return x < y ? -1 : x > y;
 }
 
-int imap_list_new(struct imap *im, uint32_t after, struct imap_msg **msgs_r, size_t *n_r,
+int imap_list_new(struct imap *im, uint32_t after, uint32_t **uids_r, size_t *n_r,
                   enum imap_fail *why, char *err, size_t errlen)
 {
-	struct mailimap_fetch_type *ft;
+	struct mailimap_search_key *key;
 	struct mailimap_set *set;
-	struct imap_msg *msgs = NULL;
-	size_t n = 0, cap = 0;
 	clist *res = NULL;
-	clistiter *it;
+	uint32_t *uids;
+	size_t n = 0;
 	int r;
 
-	*msgs_r = NULL;
+	*uids_r = NULL;
 	*n_r = 0;
 	*why = IMAP_OK;
 	if (after == UINT32_MAX)
 		return 0;
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	/* UID SEARCH UID n:* - plain ASCII, which every server takes. */
 	set = mailimap_set_new_interval(after + 1, 0);
+	key = set ? mailimap_search_key_new_uid(set) : NULL;
+	if (!key) {
+		if (set)
+			mailimap_set_free(set);
+		*why = IMAP_FAIL_LOCAL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	arm(im, cmd_deadline(im));
+	r = mailimap_uid_search(im->s, NULL, key, &res);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail(im, r, "UID SEARCH", why, err, errlen);
+	disarm(im);
+	uids = malloc((clist_count(res) + 1) * sizeof(*uids));
+	if (!uids) {
+		mailimap_search_result_free(res);
+		*why = IMAP_FAIL_LOCAL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
+		uint32_t u = *(uint32_t *)clist_content(it);
+
+		/* "n:*" matches the highest UID even when it is below n. */
+		if (u > after)
+			uids[n++] = u;
+	}
+	mailimap_search_result_free(res);
+	if (n)
+		qsort(uids, n, sizeof(*uids), cmp_uid);
+	{
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (k == 0 || uids[k - 1] != uids[i])
+				uids[k++] = uids[i];
+		n = k;
+	}
+	*uids_r = uids;
+	*n_r = n;
+	return 0;
+}
+
+int imap_fetch_meta(struct imap *im, uint32_t uid, struct imap_msg *out,
+                    enum imap_fail *why, char *err, size_t errlen)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *res = NULL;
+	bool found = false;
+	int r;
+
+	*why = IMAP_OK;
+	memset(out, 0, sizeof(*out));
+	out->uid = uid;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	set = mailimap_set_new_single(uid);
 	if (!ft || !set ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0 ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags()) != 0 ||
@@ -455,14 +512,13 @@ int imap_list_new(struct imap *im, uint32_t after, struct imap_msg **msgs_r, siz
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return fail(im, r, "UID FETCH (list)", why, err, errlen);
+		return fail(im, r, "UID FETCH (metadata)", why, err, errlen);
 	disarm(im);
-	for (it = clist_begin(res); it; it = clist_next(it)) {
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		struct imap_msg m = { 0 };
-		clistiter *a;
 
-		for (a = clist_begin(ma->att_list); a; a = clist_next(a)) {
+		for (clistiter *a = clist_begin(ma->att_list); a; a = clist_next(a)) {
 			struct mailimap_msg_att_item *item = clist_content(a);
 
 			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC) {
@@ -486,42 +542,30 @@ int imap_list_new(struct imap *im, uint32_t after, struct imap_msg **msgs_r, siz
 				break;
 			}
 		}
-		/* "n:*" matches the highest UID even when it is below n. */
-		if (m.uid <= after)
+		/* Unsolicited FETCH responses for other messages may come too. */
+		if (m.uid != uid)
 			continue;
-		if (n == cap) {
-			struct imap_msg *nm;
-
-			cap = cap ? cap * 2 : 64;
-			nm = realloc(msgs, cap * sizeof(*msgs));
-			if (!nm) {
-				free(msgs);
-				mailimap_fetch_list_free(res);
-				*why = IMAP_FAIL_LOCAL;
-				snprintf(err, errlen, "out of memory");
-				return -1;
+		if (found) {
+			out->processed |= m.processed;
+			out->quarantined |= m.quarantined;
+			if (!out->has_internaldate && m.has_internaldate) {
+				out->internaldate = m.internaldate;
+				out->offset_min = m.offset_min;
+				out->has_internaldate = true;
 			}
-			msgs = nm;
+			if (!out->size)
+				out->size = m.size;
+		} else {
+			*out = m;
+			found = true;
 		}
-		msgs[n++] = m;
 	}
 	mailimap_fetch_list_free(res);
-	if (n)
-		qsort(msgs, n, sizeof(*msgs), cmp_uid);
-	/* Unsolicited FETCH responses can repeat a UID: keep one. */
-	{
-		size_t k = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (k == 0 || msgs[k - 1].uid != msgs[i].uid)
-				msgs[k++] = msgs[i];
-			else
-				msgs[k - 1].processed |= msgs[i].processed,
-				msgs[k - 1].quarantined |= msgs[i].quarantined;
-		n = k;
+	if (!found) {
+		*why = IMAP_FAIL_GONE;
+		snprintf(err, errlen, "message UID %u is no longer on the server", uid);
+		return -1;
 	}
-	*msgs_r = msgs;
-	*n_r = n;
 	return 0;
 }
 

@@ -62,9 +62,15 @@ bool imap_has_move(const struct imap *im);
 /* The session's capabilities (for --check-config), static storage. */
 const char *imap_describe(const struct imap *im, char *buf, size_t size);
 
-/* Metadata of every message with UID > after, ascending. */
-int imap_list_new(struct imap *im, uint32_t after, struct imap_msg **msgs_r, size_t *n_r,
+/* UIDs of every message with UID > after, ascending (UID SEARCH UID n:*:
+ * no other criteria, so no server rejects it). */
+int imap_list_new(struct imap *im, uint32_t after, uint32_t **uids_r, size_t *n_r,
                   enum imap_fail *why, char *err, size_t errlen);
+/* One message's flags, INTERNALDATE and RFC822.SIZE, asked for alone so
+ * a message the server cannot read fails by itself (IMAP_FAIL_GONE: no
+ * such message any more). */
+int imap_fetch_meta(struct imap *im, uint32_t uid, struct imap_msg *m,
+                    enum imap_fail *why, char *err, size_t errlen);
 
 /*
  * Stream message uid into a spool writer in partial fetches of chunk

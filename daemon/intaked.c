@@ -226,7 +226,7 @@ static void status(const struct fetcher *f, const char *state)
 int main(int argc, char **argv)
 {
 	const char *conf = NULL;
-	bool check = false, once = false;
+	bool check = false, once = false, recovered = false;
 	struct fetcher f;
 	struct app a;
 	sigset_t mask;
@@ -288,19 +288,16 @@ int main(int argc, char **argv)
 	}
 	f.stop_fd = sfd;
 	f.heartbeat = heartbeat;
-	/* The state directory: the daemon's lock, then the spool lock for the
-	 * recovery pass (a crash between spool and ledger), then let go. */
+	/* The state directory: the daemon's lock, then let go of the spool
+	 * lock until there is work. */
 	if (app_open_state(&a, true, err, sizeof(err)) != 0 ||
-	    (dfd = daemon_lock(a.cfg->state_dir, err, sizeof(err))) < 0 ||
-	    ingest_recover(&a.ingest, &n, err, sizeof(err)) != 0) {
+	    (dfd = daemon_lock(a.cfg->state_dir, err, sizeof(err))) < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		fetcher_free(&f);
 		app_close(&a);
 		return 1;
 	}
 	spool_unlock(a.spool);
-	if (n)
-		log_msg(LOG_NOTICE, "recovery: %u spooled message(s) recorded", n);
 	sd_notify(0, "READY=1");
 	log_msg(LOG_INFO, "started (%s), mailbox %s on %s:%u, campaign %s", once ? "once" : "daemon",
 	        a.cfg->imap.mailbox, a.cfg->imap.host, a.cfg->imap.port, a.camp->id);
@@ -338,6 +335,25 @@ int main(int argc, char **argv)
 			continue;
 		}
 		status(&f, pending ? "retrying" : "idle");
+		if (!recovered && pending == 0) {
+			/*
+			 * A crash between spool and ledger leaves a spooled
+			 * message unrecorded.  If it came from the mailbox it
+			 * was not marked, so the cycle just done fetched it
+			 * again and recorded it with its INTERNALDATE; what is
+			 * still unrecorded now is no longer on the server (or
+			 * came from intakectl ingest) and is recorded with the
+			 * best time it carries, rather than lost.
+			 */
+			if (spool_lock(a.spool, true, err, sizeof(err)) != 0 ||
+			    ingest_recover(&a.ingest, &n, err, sizeof(err)) != 0)
+				log_msg(LOG_ERR, "recovery: %s", err);
+			else if (n)
+				log_msg(LOG_NOTICE, "recovery: %u spooled message(s) no longer on the "
+				        "server recorded", n);
+			spool_unlock(a.spool);
+			recovered = true;
+		}
 		if (once) {
 			if (pending == 0)
 				break;

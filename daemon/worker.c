@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1007,7 +1008,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 {
 	struct intake_limits lim = *lim_in;
 	int pfd[2] = { -1, -1 };
-	pid_t pid;
+	pid_t pid, parent;
 	unsigned char *buf = NULL;
 	size_t blen = 0, bcap = 0, total = 0;
 	bool done = false, bad = false, timed_out = false;
@@ -1033,6 +1034,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		return -1;
 	}
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -1049,6 +1051,10 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		 * not inherit them blocked. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* Die with the parent (kill -9 of intaked): an orphan must not go
+		 * on writing into a work directory the next run reuses. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(4);
 		signal(SIGPIPE, SIG_DFL);
 		child_limits(&lim);
 		setlocale(LC_CTYPE, "C.UTF-8");

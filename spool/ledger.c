@@ -102,6 +102,7 @@ static const char *const schema_v2 =
 "  mailbox TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
 "  attempts INTEGER NOT NULL, last_error TEXT, last_at INTEGER NOT NULL,"
 "  quarantined INTEGER NOT NULL DEFAULT 0,"
+"  flagged INTEGER NOT NULL DEFAULT 0,"     /* $IntakeQuarantined set on the server */
 "  PRIMARY KEY (mailbox, uidvalidity, uid)"
 ");"
 "CREATE INDEX messages_uid ON messages(mailbox, uidvalidity, uid);";

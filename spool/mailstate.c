@@ -109,7 +109,7 @@ int mailstate_failed(struct ledger *l, const char *mailbox, uint32_t uidvalidity
 int mailstate_is_quarantined(struct ledger *l, const char *mailbox, uint32_t uidvalidity,
                              uint32_t uid)
 {
-	sqlite3_stmt *st = prep(l, "SELECT quarantined FROM fetch_attempts WHERE mailbox = ?"
+	sqlite3_stmt *st = prep(l, "SELECT quarantined, flagged FROM fetch_attempts WHERE mailbox = ?"
 	                           " AND uidvalidity = ? AND uid = ?");
 	int r, q = 0;
 
@@ -120,7 +120,7 @@ int mailstate_is_quarantined(struct ledger *l, const char *mailbox, uint32_t uid
 	sqlite3_bind_int64(st, 3, uid);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
-		q = sqlite3_column_int(st, 0) != 0;
+		q = sqlite3_column_int(st, 0) == 0 ? 0 : sqlite3_column_int(st, 1) ? 1 : 2;
 	else if (r != SQLITE_DONE)
 		q = -1;
 	sqlite3_finalize(st);
@@ -131,6 +131,19 @@ int mailstate_clear(struct ledger *l, const char *mailbox, uint32_t uidvalidity,
 {
 	sqlite3_stmt *st = prep(l, "DELETE FROM fetch_attempts WHERE mailbox = ? AND uidvalidity = ?"
 	                           " AND uid = ? AND quarantined = 0");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, mailbox, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, uid);
+	return step_done(st);
+}
+
+int mailstate_set_flagged(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid)
+{
+	sqlite3_stmt *st = prep(l, "UPDATE fetch_attempts SET flagged = 1 WHERE mailbox = ?"
+	                           " AND uidvalidity = ? AND uid = ?");
 
 	if (!st)
 		return -1;

@@ -26,9 +26,11 @@ long long mailstate_message_by_uid(struct ledger *l, const char *mailbox, uint32
  */
 int mailstate_failed(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
                      const char *reason, unsigned max_attempts, bool *quarantined_r);
-/* 1 quarantined, 0 not, -1 error. */
+/* 0 not quarantined, 1 quarantined and flagged on the server, 2
+ * quarantined but not flagged yet, -1 error. */
 int mailstate_is_quarantined(struct ledger *l, const char *mailbox, uint32_t uidvalidity,
                              uint32_t uid);
+int mailstate_set_flagged(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid);
 /* Forget the failures of a UID that finally went through. */
 int mailstate_clear(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid);
 
