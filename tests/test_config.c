@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "netsec.h"
 #include "testutil.h"
 
 static char *write_conf(const char *dir, const char *text)
@@ -58,6 +59,15 @@ static void test_errors_name_file_and_line(void **state)
 		{ "[intake]\nstate_dir = s\n", "[intake] campaign is required" },
 		{ "[imap]\nsecurity = maybe\n", ":2: bad value \"maybe\" for security" },
 		{ "[intake]\nthis is not ini\n", ":2: syntax error" },
+		{ "[intake]\nstate_dir = s\ncampaign = c\n[imap]\nhost = mail.example.org\nsecurity = none\n",
+		  "security = none sends the password in clear" },
+		{ "[intake]\nstate_dir = s\ncampaign = c\n[imap]\nuser = u\n", "[imap] host is required" },
+		{ "[intake]\nstate_dir = s\ncampaign = c\n[imap]\nhost = h\nfetch_chunk = 1\n",
+		  ":6: bad value \"1\" for fetch_chunk" },
+		{ "[intake]\nstate_dir = s\ncampaign = c\n[imap]\nhost = h\nmax_attempts = 0\n",
+		  ":6: bad value \"0\" for max_attempts" },
+		{ "[intake]\nstate_dir = s\ncampaign = c\n[smtp]\nhost = h\nmailbox = INBOX\n",
+		  ":6: unknown key \"mailbox\" in [smtp]" },
 	};
 	char *dir = tu_tempdir();
 
@@ -77,6 +87,90 @@ static void test_errors_name_file_and_line(void **state)
 	free(dir);
 }
 
+static void test_imap_defaults(void **state)
+{
+	char *dir = tu_tempdir(), err[512] = "";
+	char *p = write_conf(dir, "[intake]\nstate_dir = s\ncampaign = c\n[imap]\nhost = 127.0.0.1\n"
+	                          "security = none\nuser = bureau\npassword_file = pw\n");
+	struct config *c = NULL;
+	char *want;
+
+	(void)state;
+	assert_int_equal(config_load(p, &c, err, sizeof(err)), 0);
+	assert_true(c->imap.set);
+	assert_string_equal(c->imap.security, "none");      /* loopback: allowed */
+	assert_string_equal(c->imap.mailbox, "INBOX");
+	assert_int_equal(c->imap.poll_interval, 60);
+	assert_int_equal(c->imap.timeout, 60);
+	assert_int_equal(c->imap.max_attempts, 5);
+	assert_int_equal(c->imap.fetch_chunk, 1u << 20);
+	assert_int_equal(c->imap.max_backoff, 300);
+	want = tu_printf("%s/pw", dir);
+	assert_string_equal(c->imap.password_file, want);
+	config_free(&c);
+	free(want);
+	free(p);
+	/* The default security is TLS. */
+	p = write_conf(dir, "[intake]\nstate_dir = s\ncampaign = c\n[imap]\nhost = mail.example.org\n");
+	assert_int_equal(config_load(p, &c, err, sizeof(err)), 0);
+	assert_string_equal(c->imap.security, "tls");
+	config_free(&c);
+	free(p);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void test_loopback_and_passwords(void **state)
+{
+	char *dir = tu_tempdir(), err[256];
+	char *p = tu_printf("%s/pw", dir);
+	char *pw;
+
+	(void)state;
+	assert_true(netsec_is_loopback("127.0.0.1"));
+	assert_true(netsec_is_loopback("127.3.2.1"));
+	assert_true(netsec_is_loopback("::1"));
+	assert_true(netsec_is_loopback("localhost"));
+	assert_false(netsec_is_loopback("128.0.0.1"));
+	assert_false(netsec_is_loopback("localhost.example.org"));
+	assert_false(netsec_is_loopback("10.0.0.1"));
+	assert_true(netsec_is_ip_literal("10.0.0.1"));
+	assert_true(netsec_is_ip_literal("fe80::1"));
+	assert_false(netsec_is_ip_literal("mail.example.org"));
+
+	/* One line, with or without its newline or CRLF. */
+	tu_write_file(p, "s3cret\r\n", 8);
+	pw = netsec_read_password(p, err, sizeof(err));
+	assert_string_equal(pw, "s3cret");
+	netsec_free_password(pw);
+	tu_write_file(p, "s3cret", 6);
+	pw = netsec_read_password(p, err, sizeof(err));
+	assert_string_equal(pw, "s3cret");
+	netsec_free_password(pw);
+	/* Refused: empty, two lines, a CR inside, missing. */
+	tu_write_file(p, "\n", 1);
+	assert_null(netsec_read_password(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "empty"));
+	tu_write_file(p, "a\nb\n", 4);
+	assert_null(netsec_read_password(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "more than one line"));
+	tu_write_file(p, "a\rb\n", 4);
+	assert_null(netsec_read_password(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "CR"));
+	assert_null(netsec_read_password("/nonexistent/pw", err, sizeof(err)));
+	/* A relative name is looked up in $CREDENTIALS_DIRECTORY first. */
+	tu_write_file(p, "fromcreds\n", 10);
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	pw = netsec_read_password("pw", err, sizeof(err));
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_non_null(pw);
+	assert_string_equal(pw, "fromcreds");
+	netsec_free_password(pw);
+	free(p);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 static void test_missing_file(void **state)
 {
 	char err[512] = "";
@@ -92,6 +186,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_config_and_defaults),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_imap_defaults),
+		cmocka_unit_test(test_loopback_and_passwords),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
