@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,70 @@ static void test_work_dir_commit(void **state)
 	free(dir);
 }
 
+/* Pieces (IMAP partial fetches) give the same file as one write; a cap
+ * is EFBIG; an aborted writer leaves nothing. */
+static void test_writer_pieces(void **state)
+{
+	char *dir = tu_tempdir(), err[256], hex[65], want[65], *tmp;
+	struct spool *s = NULL;
+	struct spool_writer *w = NULL;
+	bool existed = true;
+	size_t n;
+	char **left;
+
+	(void)state;
+	assert_int_equal(spool_open(dir, false, &s, err, sizeof(err)), 0);
+	assert_int_equal(spool_writer_begin(s, 0, &w, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(msg) - 1; i += 7)
+		assert_int_equal(spool_writer_write(w, msg + i, i + 7 < sizeof(msg) - 1 ? 7 : sizeof(msg) - 1 - i,
+		                                    err, sizeof(err)), 0);
+	assert_int_equal(spool_writer_size(w), sizeof(msg) - 1);
+	assert_int_equal(spool_writer_finish(&w, hex, &existed, err, sizeof(err)), 0);
+	assert_null(w);
+	assert_false(existed);
+	spool_sha256_hex(msg, sizeof(msg) - 1, want);
+	assert_string_equal(hex, want);
+	/* Again: already there. */
+	assert_int_equal(spool_writer_begin(s, 0, &w, err, sizeof(err)), 0);
+	assert_int_equal(spool_writer_write(w, msg, sizeof(msg) - 1, err, sizeof(err)), 0);
+	assert_int_equal(spool_writer_finish(&w, hex, &existed, err, sizeof(err)), 0);
+	assert_true(existed);
+	/* Over the cap. */
+	assert_int_equal(spool_writer_begin(s, 10, &w, err, sizeof(err)), 0);
+	assert_int_equal(spool_writer_write(w, msg, 8, err, sizeof(err)), 0);
+	assert_int_equal(spool_writer_write(w, msg, 8, err, sizeof(err)), -1);
+	assert_int_equal(spool_last_errno(s), EFBIG);
+	assert_non_null(strstr(err, "larger than the limit"));
+	spool_writer_abort(&w);
+	assert_null(w);
+	tmp = tu_printf("%s/spool/tmp", dir);
+	left = tu_list_files(tmp, &n);
+	assert_int_equal(n, 0);
+	tu_free_list(left, n);
+	/* Let go of the lock and take it again: a child can take it between. */
+	spool_unlock(s);
+	assert_false(spool_locked(s));
+	{
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			struct spool *s2 = NULL;
+			char e2[256];
+
+			_exit(spool_open(dir, false, &s2, e2, sizeof(e2)) == 0 ? 0 : 1);
+		}
+		int st;
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	assert_int_equal(spool_lock(s, false, err, sizeof(err)), 0);
+	assert_true(spool_locked(s));
+	free(tmp);
+	spool_close(&s);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_lock_excludes_second_process),
 		cmocka_unit_test(test_open_purges_partial_writes),
 		cmocka_unit_test(test_work_dir_commit),
+		cmocka_unit_test(test_writer_pieces),
 	};
 	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
 }
