@@ -13,12 +13,14 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* Times are shown in the campaign's zone (Beijing time), whatever offset
+ * the server stamped them with (the ledger keeps that one). */
 static json_t *time_json(const struct campaign *c, time_t t, int offset)
 {
 	char buf[64];
 
-	(void)c;
-	campaign_format_time(t, offset, buf, sizeof(buf));
+	(void)offset;
+	campaign_format_time(t, c->tz_offset_min, buf, sizeof(buf));
 	return json_string(buf);
 }
 
