@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 imapd=$(mktemp -d /tmp/intake-demo-imapd.XXXXXX)
 chmod 0755 "$imapd"
 trap 'sh tests/imapd/imapd.sh stop "$imapd"; rm -rf "$imapd"' EXIT INT TERM
+started=$(sh tests/imapd/imapd.sh start "$imapd")
 read -r _pid port _tls <<EOF2
-$(sh tests/imapd/imapd.sh start "$imapd")
+$started
 EOF2
 echo "== Dovecot on 127.0.0.1:$port (STARTTLS, test CA); delivering the examples"
 n=0

@@ -43,6 +43,7 @@ default_login_user = dovenull"
 	else
 		u=$(id -un)
 		users="default_internal_user = $u
+default_internal_group = $(id -gn)
 default_login_user = $u"
 	fi
 	cat > "$dir/dovecot.conf" <<CONF
