@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 BUILD    ?= build
 SAN      ?=
 
-PKGS     := libarchive libmagic sqlite3 jansson inih nettle gnutls libsystemd
+PKGS     := libarchive libmagic sqlite3 jansson inih nettle gnutls libsystemd libseccomp
 # libetpan's .pc adds -specs=/usr/share/dpkg/no-pie-link.specs, which needs
 # libdpkg-perl and silently makes the binary non-PIE: link it by hand.
 ETPAN_LIBS := -letpan
@@ -117,7 +117,8 @@ demo: all
 clean:
 	rm -rf build build-san build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(TEST_BIN:%=%.d)
+# Every object's header dependencies (the two main()s and test helpers too).
+-include $(wildcard $(BUILD)/*/*.d)
 
 # For helpers and editors: the flags a single file is built with.
 flags:

@@ -1,4 +1,6 @@
 #include "app.h"
+#include "sandbox.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -73,6 +75,11 @@ int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
 {
 	char path[4096];
 
+	struct sandbox_user su;
+
+	if (sandbox_user_resolve(a->cfg->parse_user, &su, err, errlen) != 0)
+		return -1;
+	worker_set_sandbox_user(&su);
 	if (spool_open(a->cfg->state_dir, wait_lock, &a->spool, err, errlen) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/intake.db", a->cfg->state_dir);

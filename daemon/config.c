@@ -137,6 +137,8 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 			r = set_path(lc, &c->state_dir, value);
 		else if (strcmp(key, "campaign") == 0)
 			r = set_path(lc, &c->campaign, value);
+		else if (strcmp(key, "parse_user") == 0)
+			r = set_str(&c->parse_user, value);
 		else if (strcmp(key, "max_message_bytes") == 0)
 			r = parse_size(value, &l->message_bytes);
 		else if (strcmp(key, "max_mime_depth") == 0)
@@ -319,6 +321,7 @@ void config_free(struct config **cp)
 	free(c->path);
 	free(c->state_dir);
 	free(c->campaign);
+	free(c->parse_user);
 	free(c->report_recipients);
 	mail_free(&c->imap);
 	mail_free(&c->smtp);

@@ -34,6 +34,7 @@ struct config {
 	char *path;
 	char *state_dir;
 	char *campaign;        /* path of the campaign file */
+	char *parse_user;      /* the parse child's user when started as root (nobody) */
 	struct intake_limits limits;
 	struct config_mail imap, smtp;
 	char *report_recipients;

@@ -1,4 +1,5 @@
 #include "worker.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -754,7 +755,16 @@ static void evictor_stop(struct evictor *ev)
 }
 
 /* The whole job of a child; also run in-process by tests. */
-static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, struct out *o)
+static struct sandbox_user sandbox_user;
+void (*worker_sandbox_probe)(int workdir);
+
+void worker_set_sandbox_user(const struct sandbox_user *u)
+{
+	sandbox_user = *u;
+}
+
+static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, struct out *o,
+                     bool sandbox)
 {
 	struct child ch;
 	struct partstate ps;
@@ -779,6 +789,19 @@ static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, s
 	if (!ch.sniff) {
 		emit_problem(&ch, 0, PROB_WORKER_PROTOCOL, NULL, "服务器文件类型识别组件无法加载");
 		goto out;
+	}
+	/* The magic database is loaded: from here on the child holds only
+	 * the message, its work directory and the pipe back. */
+	if (sandbox) {
+		bool ll;
+
+		if (sandbox_enter(&sandbox_user, workdir, &ll, err, sizeof(err)) != 0) {
+			emit_problem(&ch, 0, PROB_WORKER_PROTOCOL, NULL, "服务器解析进程无法进入隔离环境");
+			fprintf(stderr, "intake parse child: sandbox: %s\n", err);
+			goto out;
+		}
+		if (worker_sandbox_probe)
+			worker_sandbox_probe(workdir);
 	}
 	if (fstat(msg_fd, &st) != 0)
 		goto out;
@@ -1020,7 +1043,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	if (!fork_child) {
 		struct out o = { -1, { NULL, 0, 0, false } };
 		setlocale(LC_CTYPE, "C.UTF-8");
-		int cr = child_run(msg_fd, work_dirfd, &lim, &o);
+		int cr = child_run(msg_fd, work_dirfd, &lim, &o, false);
 		if (o.mem.p)
 			(void)decode_stream(r, o.mem.p, o.mem.len, &done, &bad);
 		free(o.mem.p);
@@ -1056,9 +1079,16 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 			_exit(4);
 		signal(SIGPIPE, SIG_DFL);
+		/* Nothing of the parent's: not the ledger, the spool, the lock,
+		 * nor the IMAP connection. */
+		{
+			int keep[] = { msg_fd, work_dirfd, pfd[1] };
+
+			sandbox_close_fds(keep, 3);
+		}
 		child_limits(&lim);
 		setlocale(LC_CTYPE, "C.UTF-8");
-		_exit(child_run(msg_fd, work_dirfd, &lim, &o) == 0 ? 0 : 3);
+		_exit(child_run(msg_fd, work_dirfd, &lim, &o, true) == 0 ? 0 : 3);
 	}
 	close(pfd[1]);
 	deadline = now_ms() + (long long)lim.wall_seconds * 1000;

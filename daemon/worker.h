@@ -86,6 +86,14 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim,
                  char *err, size_t errlen);
 void worker_result_free(struct worker_result *r);
 
+/* The identity a forked child drops to when the parent is root (see
+ * sandbox.h); by default it keeps the parent's. */
+struct sandbox_user;
+void worker_set_sandbox_user(const struct sandbox_user *u);
+/* Tests only: called in a forked child just after it entered its
+ * sandbox, to prove what the sandbox forbids. */
+extern void (*worker_sandbox_probe)(int workdir);
+
 /* Called at least every 5 s while the parent waits for a child (intaked
  * pings the systemd watchdog from it); NULL = nothing. */
 extern void (*worker_heartbeat)(void);
