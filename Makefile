@@ -43,7 +43,7 @@ TEST_BIN    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BINDIR_OUT  := $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
 
 .SECONDARY:
-.PHONY: all check test-run check-plain check-san layering fuzz demo clean install uninstall bench
+.PHONY: all check test-run check-plain check-san check-fuzz layering fuzz demo clean install uninstall bench
 all: $(BINDIR_OUT)/intaked $(BINDIR_OUT)/intakectl
 
 $(BUILD)/%.o: %.c
@@ -92,24 +92,51 @@ check-san:
 check:
 	$(MAKE) check-plain
 	$(MAKE) check-san
+	$(MAKE) check-fuzz
 
 # ---- fuzzing (clang/libFuzzer) ----
+# Parser objects are built once with the fuzzer's instrumentation and
+# linked into each target.  Seeds: tests/fuzz/seeds/<target>, plus the
+# shipped examples and ../shared/corpora where they fit the target.
 FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 15
+CORPORA  ?= ../shared/corpora
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_CFLAGS := -std=c17 -g -O1 -D_GNU_SOURCE -Iparsers -fsanitize=fuzzer,address,undefined $(shell $(PKG_CONFIG) --cflags $(PKGS))
-build-fuzz/%: tests/fuzz/%.c $(PARSERS_SRC)
+FUZZ_OBJ := $(PARSERS_SRC:%.c=build-fuzz/%.o)
+FUZZ_CFLAGS := -std=c17 -g -O1 -D_GNU_SOURCE -Iparsers -fsanitize=fuzzer-no-link,address,undefined $(shell $(PKG_CONFIG) --cflags $(PKGS))
+seeds_fuzz_mime    := examples $(CORPORA)/mime
+seeds_fuzz_names   :=
+seeds_fuzz_unpack  := $(CORPORA)/archives
+seeds_fuzz_sniff   := $(CORPORA)/archives
+seeds_fuzz_classify :=
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(PARSERS_SRC) $(ETPAN_LIBS) $(shell $(PKG_CONFIG) --libs $(PKGS))
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(ETPAN_LIBS) $(shell $(PKG_CONFIG) --libs $(PKGS))
 fuzz: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
-	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
+	  seeds=; for d in tests/fuzz/seeds/$$n $$(case $$n in \
+	    fuzz_mime) echo "$(seeds_fuzz_mime)";; fuzz_unpack) echo "$(seeds_fuzz_unpack)";; \
+	    fuzz_sniff) echo "$(seeds_fuzz_sniff)";; esac); do [ -d $$d ] && seeds="$$seeds $$d"; done; \
 	  dict=tests/fuzz/$$n.dict; [ -f $$dict ] && dictopt=-dict=$$dict || dictopt=; \
-	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
-	  ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512 \
-	  $$f $$dictopt -max_total_time=$(FUZZ_SECONDS) -max_len=524288 -rss_limit_mb=1024 -timeout=20 build-fuzz/corpus/$$n $$seeds; \
+	  echo "== $$n ($(FUZZ_SECONDS) s; seeds:$$seeds)"; \
+	  if ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512 \
+	     $$f $$dictopt -max_total_time=$(FUZZ_SECONDS) -max_len=524288 -rss_limit_mb=1024 -timeout=20 \
+	       -print_final_stats=1 -artifact_prefix=build-fuzz/$$n- build-fuzz/corpus/$$n $$seeds \
+	       > build-fuzz/$$n.log 2>&1; then \
+	    sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/   \1 executions in \2 s/p' build-fuzz/$$n.log; \
+	    sed -n 's/^stat::peak_rss_mb: *\([0-9]*\)/   peak RSS \1 MB/p' build-fuzz/$$n.log; \
+	  else \
+	    tail -40 build-fuzz/$$n.log; echo "fuzz: $$n found a failure (artifact build-fuzz/$$n-*)"; exit 1; \
+	  fi; \
 	done
+# make check runs every target briefly.
+check-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
 demo: all
 	sh examples/run-demo.sh
