@@ -139,6 +139,15 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 			r = set_path(lc, &c->campaign, value);
 		else if (strcmp(key, "parse_user") == 0)
 			r = set_str(&c->parse_user, value);
+		else if (strcmp(key, "senders") == 0) {
+			if (strcmp(value, "open") == 0 || strcmp(value, "strict") == 0) {
+				c->senders_strict = strcmp(value, "strict") == 0;
+				r = 0;
+			} else {
+				r = -1;
+			}
+		} else if (strcmp(key, "trust_authserv_id") == 0)
+			r = set_str(&c->trust_authserv_id, value);
 		else if (strcmp(key, "max_message_bytes") == 0)
 			r = parse_size(value, &l->message_bytes);
 		else if (strcmp(key, "max_mime_depth") == 0)
@@ -322,6 +331,7 @@ void config_free(struct config **cp)
 	free(c->state_dir);
 	free(c->campaign);
 	free(c->parse_user);
+	free(c->trust_authserv_id);
 	free(c->report_recipients);
 	mail_free(&c->imap);
 	mail_free(&c->smtp);

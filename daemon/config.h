@@ -35,6 +35,8 @@ struct config {
 	char *state_dir;
 	char *campaign;        /* path of the campaign file */
 	char *parse_user;      /* the parse child's user when started as root (nobody) */
+	bool senders_strict;   /* [intake] senders = strict: only mapped senders submit */
+	char *trust_authserv_id; /* our MTA's Authentication-Results id, or NULL */
 	struct intake_limits limits;
 	struct config_mail imap, smtp;
 	char *report_recipients;

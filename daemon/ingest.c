@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "classify.h"
 #include "problem.h"
 #include "sniff.h"
@@ -162,6 +163,7 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 	struct plist pl = { NULL, 0 };
 	const char *kind, *kind_ev, *status = NULL, *county_id = NULL;
 	bool submission, classified = false, in_txn = false;
+	char trust_ev[384], trust_reason[640];
 	int ret = -1;
 
 	memset(&cc, 0, sizeof(cc));
@@ -169,6 +171,35 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 	cc.county = -1;
 	kind = triage_message(&wr->info, &kind_ev);
 	submission = strcmp(kind, TRIAGE_SUBMISSION) == 0;
+	/* Who may submit: anyone by default (clerks write from personal
+	 * addresses; unmapped senders are shown to staff as unverified),
+	 * only mapped senders with senders = strict, and with
+	 * trust_authserv_id only mail our own server authenticated. */
+	if (submission && in->cfg->trust_authserv_id) {
+		const char *at = wr->info.from_addr ? strrchr(wr->info.from_addr, '@') : NULL;
+
+		if (authres_judge(wr->info.auth_results, in->cfg->trust_authserv_id,
+		                  at ? at + 1 : NULL, trust_ev, sizeof(trust_ev)) != AUTHRES_PASS) {
+			kind = "unauthenticated";
+			kind_ev = trust_ev;
+			submission = false;
+			snprintf(trust_reason, sizeof(trust_reason),
+			         "发件人未通过本局邮件服务器的身份验证（%s），可能是冒用的地址，未作为申报材料受理",
+			         trust_ev);
+			plist_add(&pl, PROB_SENDER_UNAUTHENTICATED, wr->info.from_addr, trust_reason);
+		}
+	}
+	if (submission && in->cfg->senders_strict && !sender_in_map(c, wr->info.from_addr)) {
+		kind = "unknown-sender";
+		snprintf(trust_ev, sizeof(trust_ev), "%s is not in the campaign's sender map",
+		         wr->info.from_addr ? wr->info.from_addr : "(no From)");
+		kind_ev = trust_ev;
+		submission = false;
+		snprintf(trust_reason, sizeof(trust_reason),
+		         "发件地址 %s 不在本次申报登记的县市区发件地址名单中，未作为申报材料受理",
+		         wr->info.from_addr ? wr->info.from_addr : "（无）");
+		plist_add(&pl, PROB_SENDER_UNKNOWN, wr->info.from_addr, trust_reason);
+	}
 
 	cf = calloc(wr->nfiles + 1, sizeof(*cf));
 	names = calloc(wr->nfiles + 1, sizeof(*names));

@@ -287,11 +287,12 @@ int query_print_submissions(FILE *out, const json_t *subs, const struct campaign
 	json_array_foreach(subs, i, s) {
 		const char *cn = json_string_value(json_object_get(s, "county_name"));
 		const char *reply = json_string_value(json_object_get(s, "reply"));
-		fprintf(out, "#%lld %s | %s | %s | %s | 应回复：%s\n",
+		fprintf(out, "#%lld %s | %s | %s%s | %s | 应回复：%s\n",
 		        (long long)json_integer_value(json_object_get(s, "id")),
 		        json_string_value(json_object_get(s, "received_at")),
 		        cn ? cn : "未知县区",
 		        json_string_value(json_object_get(s, "sender")) ? json_string_value(json_object_get(s, "sender")) : "-",
+		        json_is_false(json_object_get(s, "sender_verified")) ? "（未登记的发件地址）" : "",
 		        query_status_zh(json_string_value(json_object_get(s, "status"))), query_reply_zh(reply));
 		json_array_foreach(json_object_get(s, "problem_details"), j, p)
 			fprintf(out, "    问题[%s] %s\n", json_string_value(json_object_get(p, "kind")),

@@ -699,6 +699,7 @@ static void emit_info(struct child *ch, const struct mime_info *in, bool ok)
 	wb_str(b, in->precedence);
 	wb_str(b, in->list_id);
 	wb_str(b, in->top_type);
+	wb_str(b, in->auth_results);
 	wb_u64(b, (uint64_t)in->x_autoreply | (uint64_t)in->has_disposition_notification << 1);
 	wb_u64(b, in->parts);
 	wb_u64(b, in->max_depth);
@@ -894,6 +895,7 @@ static int decode_record(struct worker_result *r, const unsigned char *p, size_t
 		in->precedence = rc_str(&c);
 		in->list_id = rc_str(&c);
 		in->top_type = rc_str(&c);
+		in->auth_results = rc_str(&c);
 		flags = rc_u64(&c);
 		in->x_autoreply = flags & 1;
 		in->has_disposition_notification = (flags >> 1) & 1;

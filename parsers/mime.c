@@ -754,7 +754,7 @@ enum env_field {
 	ENV_OTHER, ENV_SUBJECT, ENV_FROM, ENV_REPLY_TO, ENV_RETURN_PATH,
 	ENV_MESSAGE_ID, ENV_IN_REPLY_TO, ENV_DATE, ENV_AUTO_SUBMITTED,
 	ENV_PRECEDENCE, ENV_LIST_ID, ENV_LIST_UNSUBSCRIBE, ENV_X_AUTOREPLY,
-	ENV_X_AUTO_RESPONSE_SUPPRESS, ENV_CONTENT_TYPE,
+	ENV_X_AUTO_RESPONSE_SUPPRESS, ENV_CONTENT_TYPE, ENV_AUTH_RESULTS,
 };
 
 static enum env_field env_field_of(const struct rawhdr *h)
@@ -772,6 +772,7 @@ static enum env_field env_field_of(const struct rawhdr *h)
 		{ "X-Autoreply", ENV_X_AUTOREPLY }, { "X-Autorespond", ENV_X_AUTOREPLY },
 		{ "X-Auto-Response-Suppress", ENV_X_AUTO_RESPONSE_SUPPRESS },
 		{ "Content-Type", ENV_CONTENT_TYPE },
+		{ "Authentication-Results", ENV_AUTH_RESULTS },
 	};
 
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -815,6 +816,30 @@ static void envelope_field(struct walk *w, enum env_field f, const char *u,
 		break;
 	case ENV_AUTO_SUBMITTED:
 		SET_ONCE(in->auto_submitted, short_lower(u, ul));
+		break;
+	case ENV_AUTH_RESULTS:
+		/* Every one, in order (the receiving server's is on top), as
+		 * lines; bounded in count and length. */
+		if (in->nauth_results < MIME_AUTH_RESULTS_MAX) {
+			char *v = utf8_dup(u, ul < MIME_AUTH_RESULT_LEN ? ul : MIME_AUTH_RESULT_LEN, MIME_AUTH_RESULT_LEN);
+			size_t old = in->auth_results ? strlen(in->auth_results) : 0;
+			char *n;
+
+			if (v != NULL) {
+				for (char *q = v; *q; q++)
+					if (*q == '\n' || *q == '\r')
+						*q = ' ';
+				n = realloc(in->auth_results, old + strlen(v) + 2);
+				if (n != NULL) {
+					if (old)
+						n[old++] = '\n';
+					strcpy(n + old, v);
+					in->auth_results = n;
+					in->nauth_results++;
+				}
+				free(v);
+			}
+		}
 		break;
 	case ENV_PRECEDENCE:
 		SET_ONCE(in->precedence, short_lower(u, ul));
@@ -1694,6 +1719,7 @@ void mime_info_free(struct mime_info *info)
 	free(info->in_reply_to);
 	free(info->date_raw);
 	free(info->auto_submitted);
+	free(info->auth_results);
 	free(info->precedence);
 	free(info->list_id);
 	free(info->top_type);

@@ -33,6 +33,8 @@ struct mime_info {
 	char *precedence;       /* Precedence value, lower-cased */
 	char *list_id;          /* List-Id or List-Unsubscribe present: its value */
 	char *top_type;         /* top-level content type, "multipart/report" ... */
+	char *auth_results;     /* Authentication-Results values, top first, one per line */
+	unsigned nauth_results;
 	bool  x_autoreply;      /* X-Autoreply / X-Autorespond / X-Auto-Response-Suppress: All(OOF) */
 	bool  has_disposition_notification; /* is a read receipt (report-type=disposition-notification) */
 	unsigned parts;         /* leaves seen */
@@ -40,6 +42,10 @@ struct mime_info {
 };
 
 void mime_info_free(struct mime_info *info);
+
+/* Authentication-Results headers kept: how many, how long each. */
+#define MIME_AUTH_RESULTS_MAX 8
+#define MIME_AUTH_RESULT_LEN 1024
 
 enum mime_disposition { MIME_DISP_NONE, MIME_DISP_INLINE, MIME_DISP_ATTACHMENT };
 

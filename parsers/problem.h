@@ -36,6 +36,8 @@
 #define PROB_WORKER_PROTOCOL    "worker-protocol"    /* parse child sent garbage */
 #define PROB_DUPLICATE_FILE     "duplicate-file"     /* same bytes twice in one dossier */
 #define PROB_SENDER_UNVERIFIED  "sender-unverified"  /* not in the campaign's sender map */
+#define PROB_SENDER_UNKNOWN     "sender-unknown"     /* senders = strict and not in the map */
+#define PROB_SENDER_UNAUTHENTICATED "sender-unauthenticated" /* our MTA's DMARC/DKIM/SPF did not pass */
 
 /*
  * The callback a parser reports through.  subject may be NULL.  All strings
