@@ -565,10 +565,23 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
+/* ".pdf", ".docx", ".tar.gz"'s ".gz": a dot and 1 to 10 ASCII letters or digits. */
+static bool is_extension(const char *dot)
+{
+	size_t n = strlen(dot + 1);
+
+	if (n == 0 || n > 10)
+		return false;
+	for (const char *q = dot + 1; *q; q++)
+		if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9')))
+			return false;
+	return true;
+}
+
 char *staff_export_name(const struct campaign *c, const char *item, const char *original)
 {
 	const struct campaign_item *ci = item ? campaign_item_by_id(c, item) : NULL;
-	char prefix[512], base[1024], ext[64] = "", *out;
+	char prefix[512], base[1024], ext[16] = "", *out;
 	const char *dot;
 	size_t o = 0, blen, room;
 
@@ -584,7 +597,7 @@ char *staff_export_name(const struct campaign *c, const char *item, const char *
 	safe_append(base, 0, sizeof(base), original && *original ? original : "file");
 	/* Keep a short extension whatever the cut. */
 	dot = strrchr(base, '.');
-	if (dot && dot != base && strlen(dot) <= 16) {
+	if (dot && dot != base && is_extension(dot)) {
 		snprintf(ext, sizeof(ext), "%s", dot);
 		base[dot - base] = '\0';
 	}
