@@ -16,4 +16,8 @@ echo
 echo "== 来信（submissions）"
 bin/intakectl -c "$conf" submissions
 echo
+echo "== 日报（report, 2023-05-19）"
+bin/intakectl -c "$conf" report --date 2023-05-19
+echo
 echo "JSON: bin/intakectl -c $conf dossiers --json | submissions --json"
+echo "Report files: bin/intakectl -c $conf report --date 2023-05-19 -o demo-state/日报.xlsx (or .html, .csv)"
