@@ -81,7 +81,7 @@ int staff_audit(struct ledger *l, const char *who, const char *action, const cha
 
 /* ---- list and show ---- */
 
-static int county_by_word(const struct campaign *c, const char *w)
+int staff_county(const struct campaign *c, const char *w)
 {
 	for (size_t i = 0; i < c->ncounties; i++) {
 		if (strcmp(c->counties[i].id, w) == 0 || strcmp(c->counties[i].name, w) == 0)
@@ -100,7 +100,7 @@ json_t *staff_list(struct ledger *l, const struct campaign *c, const struct staf
 	size_t i;
 	int county = -1;
 
-	if (f->county && (county = county_by_word(c, f->county)) < 0) {
+	if (f->county && (county = staff_county(c, f->county)) < 0) {
 		snprintf(err, errlen, "未知县市区或园区：%s", f->county);
 		return NULL;
 	}

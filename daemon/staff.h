@@ -31,13 +31,16 @@ int staff_operator(const char *by, char *buf, size_t size, char *err, size_t err
 int staff_audit(struct ledger *l, const char *who, const char *action, const char *target,
                 const char *detail);
 
+/* Index of the county or park named by its id, name or an alias; -1 if none. */
+int staff_county(const struct campaign *c, const char *word);
+
 struct staff_filter {
 	const char *county;    /* id or name (雁峰区 / yanfeng), NULL = all */
 	const char *program;   /* base / institution, NULL = all */
 	bool incomplete, late;
 };
-/* Dossiers (the objects of query_dossiers()) that pass the filter; -1 in
- * *bad_r when the county or program names nothing. */
+/* Dossiers (the objects of query_dossiers()) that pass the filter; NULL
+ * with err when the county or program names nothing or the ledger fails. */
 json_t *staff_list(struct ledger *l, const struct campaign *c, const struct staff_filter *f,
                    char *err, size_t errlen);
 

@@ -184,12 +184,16 @@ static int cmd_list(struct app *a, int argc, char **argv)
 		return usage_err("list takes no arguments");
 	if (f.program && campaign_program_index(a->camp, f.program) < 0)
 		return usage_err("--program: base or institution");
+	if (f.county && staff_county(a->camp, f.county) < 0) {
+		fprintf(stderr, "intakectl: --county: 未知县市区或园区：%s\n", f.county);
+		return 2;
+	}
 	if (open_state(a) != 0)
 		return 1;
 	j = staff_list(a->ledger, a->camp, &f, err, sizeof(err));
 	if (!j) {
 		fprintf(stderr, "intakectl: %s\n", err);
-		return f.county ? 2 : 1;
+		return 1;
 	}
 	if (as_json)
 		r = print_json(j);
