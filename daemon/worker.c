@@ -1041,14 +1041,6 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	if (pid == 0) {
 		struct out o = { pfd[1], { NULL, 0, 0, false } };
 		close(pfd[0]);
-		/* A crash must end the child, never reach a handler the parent
-		 * installed (cmocka longjmps out of SIGSEGV: the child would go
-		 * on running the parent's code, and remove its directories). */
-		signal(SIGSEGV, SIG_DFL);
-		signal(SIGBUS, SIG_DFL);
-		signal(SIGILL, SIG_DFL);
-		signal(SIGFPE, SIG_DFL);
-		signal(SIGSYS, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
 		child_limits(&lim);
 		setlocale(LC_CTYPE, "C.UTF-8");
