@@ -10,7 +10,7 @@ PKG_CONFIG ?= pkg-config
 BUILD    ?= build
 SAN      ?=
 
-PKGS     := libarchive libmagic sqlite3 jansson inih nettle gnutls libsystemd libseccomp
+PKGS     := libarchive libmagic sqlite3 jansson inih nettle gnutls libsystemd libseccomp xlsxwriter
 # libetpan's .pc adds -specs=/usr/share/dpkg/no-pie-link.specs, which needs
 # libdpkg-perl and silently makes the binary non-PIE: link it by hand.
 ETPAN_LIBS := -letpan

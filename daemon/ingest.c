@@ -145,6 +145,21 @@ static const char *reply_owed(const struct campaign *c, const char *kind, const 
 	return NULL;
 }
 
+struct classify_file *ingest_classify_files(const struct worker_result *wr)
+{
+	struct classify_file *cf = calloc(wr->nfiles + 1, sizeof(*cf));
+
+	for (size_t i = 0; cf && i < wr->nfiles; i++) {
+		const struct worker_file *f = &wr->files[i];
+		cf[i] = (struct classify_file){
+			.id = (unsigned)i, .name = f->name, .path = f->path, .top = f->top,
+			.top_name = f->top_name, .inner = f->inner, .kind = (enum sniff_kind)f->kind,
+			.mime = f->mime, .container = f->container, .body_image = f->body_image,
+		};
+	}
+	return cf;
+}
+
 /* Everything after the parse, in one transaction. */
 static int record(struct ingest *in, const char *sha, uint64_t size,
                   const struct ingest_time *rt, struct worker_result *wr,
@@ -201,20 +216,13 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 		plist_add(&pl, PROB_SENDER_UNKNOWN, wr->info.from_addr, trust_reason);
 	}
 
-	cf = calloc(wr->nfiles + 1, sizeof(*cf));
+	cf = ingest_classify_files(wr);
 	names = calloc(wr->nfiles + 1, sizeof(*names));
 	file_ids = calloc(wr->nfiles + 1, sizeof(*file_ids));
 	if (!cf || !names || !file_ids)
 		goto nomem;
-	for (size_t i = 0; i < wr->nfiles; i++) {
-		const struct worker_file *f = &wr->files[i];
-		cf[i] = (struct classify_file){
-			.id = (unsigned)i, .name = f->name, .path = f->path, .top = f->top,
-			.top_name = f->top_name, .inner = f->inner, .kind = (enum sniff_kind)f->kind,
-			.mime = f->mime, .container = f->container, .body_image = f->body_image,
-		};
-		names[i] = f->path;
-	}
+	for (size_t i = 0; i < wr->nfiles; i++)
+		names[i] = wr->files[i].path;
 	if (classify_county(c, wr->info.from_addr, wr->info.from_display, wr->info.subject,
 	                    names, wr->nfiles, &cc) != 0)
 		goto nomem;

@@ -55,6 +55,12 @@ int ingest_fd(struct ingest *in, int fd, const struct ingest_time *received,
 int ingest_spooled(struct ingest *in, const char *sha256, const struct ingest_time *received,
                    struct ingest_outcome *o, char *err, size_t errlen);
 
+/* The classification input for a parsed message, one entry per file,
+ * borrowing the result's strings (free() the array); NULL when out of
+ * memory.  Shared with reprocess, which classifies stored messages again. */
+struct worker_result;
+struct classify_file *ingest_classify_files(const struct worker_result *wr);
+
 /* Record every spooled message the ledger does not know yet. */
 int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen);
 

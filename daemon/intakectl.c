@@ -4,6 +4,8 @@
  *   intakectl -c CONF ingest [--received RFC3339] FILE.eml...
  *   intakectl -c CONF dossiers [--json]
  *   intakectl -c CONF submissions [--json]
+ *   intakectl -c CONF report|list|show|assign|mark-paper|export|reprocess|log ...
+ *                                       (staff tools: staffcmd.c)
  *   intakectl --version
  */
 #include <errno.h>
@@ -17,14 +19,16 @@
 
 #include "app.h"
 #include "query.h"
+#include "staffcmd.h"
 
 static void usage(FILE *f)
 {
 	fputs("用法 / usage:\n"
 	      "  intakectl -c CONF ingest [--received RFC3339] FILE.eml...\n"
 	      "  intakectl -c CONF dossiers [--json]\n"
-	      "  intakectl -c CONF submissions [--json]\n"
-	      "  intakectl --version\n", f);
+	      "  intakectl -c CONF submissions [--json]\n", f);
+	staffcmd_usage(f);
+	fputs("  intakectl --version\n", f);
 }
 
 static int cmd_ingest(struct app *a, int argc, char **argv)
@@ -165,6 +169,8 @@ int main(int argc, char **argv)
 		r = cmd_list(&a, argc - i, argv + i, true);
 	else if (strcmp(argv[i], "submissions") == 0)
 		r = cmd_list(&a, argc - i, argv + i, false);
+	else if (staffcmd_known(argv[i]))
+		r = staffcmd_run(&a, argc - i, argv + i);
 	else {
 		fprintf(stderr, "intakectl: unknown command \"%s\"\n", argv[i]);
 		usage(stderr);

@@ -48,4 +48,8 @@ echo
 echo "== 来信（submissions）"
 bin/intakectl -c examples/intake.conf submissions
 echo
+echo "== 日报（report, 2023-05-19）"
+bin/intakectl -c examples/intake.conf report --date 2023-05-19
+echo
 echo "JSON: bin/intakectl -c examples/intake.conf dossiers --json | submissions --json"
+echo "Report files: bin/intakectl -c examples/intake.conf report --date 2023-05-19 -o demo-state/日报.xlsx (or .html, .csv)"

@@ -485,6 +485,11 @@ static const struct keydef program_keys[] = {
 	{ "annex", K_STR, true, 0 },
 	{ "summary_annex", K_STR, true, 0 },
 	{ "patterns", K_LIST, true, 0 },
+	{ "summary_title", K_STR, false, 0 },
+	{ "summary_unit", K_STR, false, 0 },
+	{ "summary_note", K_STR, false, 0 },
+	{ "summary_columns", K_LIST, false, 0 },
+	{ "summary_fill", K_LIST, false, 0 },
 	{ NULL, K_STR, false, 0 }
 };
 static const struct keydef item_keys[] = {
@@ -554,6 +559,11 @@ static void *slot(struct pctx *p, const char *name)
 		if (!strcmp(name, "annex")) return &pr->annex;
 		if (!strcmp(name, "summary_annex")) return &pr->summary_annex;
 		if (!strcmp(name, "patterns")) return &pr->patterns;
+		if (!strcmp(name, "summary_title")) return &pr->summary_title;
+		if (!strcmp(name, "summary_unit")) return &pr->summary_unit;
+		if (!strcmp(name, "summary_note")) return &pr->summary_note;
+		if (!strcmp(name, "summary_columns")) return &pr->summary_columns;
+		if (!strcmp(name, "summary_fill")) return &pr->summary_fill;
 		break;
 	}
 	case S_ITEM: {
@@ -783,6 +793,48 @@ static int check_counties(struct pctx *p)
 	return 0;
 }
 
+/* summary_fill entries are "N:source" with N a column and source known. */
+static int check_summaries(struct pctx *p)
+{
+	static const char *const sources[] = { "seq", "applicant", "county", "credit_code", NULL };
+	struct campaign *c = p->c;
+
+	for (size_t i = 0; i < c->nprograms; i++) {
+		const struct campaign_program *pr = &c->programs[i];
+		const struct seen *sn = find_seen(p, S_PROGRAM, (int)i);
+		unsigned line = sn ? key_line(sn, "summary_fill") : 0;
+
+		if (pr->summary_fill.n > 0 && pr->summary_columns.n == 0)
+			return fail(p, line, "[program %s] has summary_fill but no summary_columns", pr->key);
+		for (size_t k = 0; k < pr->summary_fill.n; k++) {
+			const char *e = pr->summary_fill.v[k], *colon = strchr(e, ':');
+			char *end = NULL;
+			unsigned long n = strtoul(e, &end, 10);
+			bool known = false;
+
+			if (!colon || end != colon || n == 0 || n > pr->summary_columns.n)
+				return fail(p, line, "summary_fill entry '%s' is not N:source with N a column "
+				            "(1 to %zu)", e, pr->summary_columns.n);
+			for (const char *const *s = sources; *s; s++)
+				known |= strcmp(colon + 1, *s) == 0;
+			if (!known)
+				return fail(p, line, "summary_fill entry '%s': unknown source (known: %s)",
+				            e, CAMPAIGN_SUMMARY_SOURCES);
+		}
+	}
+	return 0;
+}
+
+const char *campaign_summary_source(const struct campaign_program *pr, size_t col)
+{
+	for (size_t k = 0; k < pr->summary_fill.n; k++) {
+		const char *e = pr->summary_fill.v[k], *colon = strchr(e, ':');
+		if (colon && strtoul(e, NULL, 10) == col + 1)
+			return colon + 1;
+	}
+	return NULL;
+}
+
 static int validate(struct pctx *p)
 {
 	struct campaign *c = p->c;
@@ -804,6 +856,8 @@ static int validate(struct pctx *p)
 		return fail(p, 0, "no [program KEY] section");
 	if (c->ncounties == 0)
 		return fail(p, 0, "no [county ID] section");
+	if (check_summaries(p) != 0)
+		return -1;
 
 	for (size_t i = 0; i < c->nitems; i++) {
 		struct campaign_item *it = &c->items[i];
@@ -912,6 +966,11 @@ void campaign_free(struct campaign **cp)
 		free(c->programs[i].annex);
 		free(c->programs[i].summary_annex);
 		strlist_free(&c->programs[i].patterns);
+		free(c->programs[i].summary_title);
+		free(c->programs[i].summary_unit);
+		free(c->programs[i].summary_note);
+		strlist_free(&c->programs[i].summary_columns);
+		strlist_free(&c->programs[i].summary_fill);
 	}
 	for (size_t i = 0; i < c->nitems; i++) {
 		free(c->items[i].id);

@@ -33,7 +33,19 @@ struct campaign_program {
 	char *annex;           /* 附件1 */
 	char *summary_annex;   /* 附件2: the county summary table for it */
 	struct strlist patterns; /* words naming the program in subjects, names */
+	/* The county summary table (附件2/附件4) exactly as the notice lays it
+	 * out, for reports; all optional (summary_columns.n == 0: none). */
+	char *summary_title;   /* 衡阳市中小微企业创新创业基地推荐汇总表 */
+	char *summary_unit;    /* "填报单位:" line above the table */
+	char *summary_note;    /* "注：..." line below it */
+	struct strlist summary_columns; /* column headers, in order, verbatim */
+	struct strlist summary_fill;    /* "N:source": column N (1-based) filled from the
+	                                   ledger; source is one of CAMPAIGN_SUMMARY_SOURCES */
 };
+
+/* What a summary column can be filled with; any other column is left blank
+ * for staff. */
+#define CAMPAIGN_SUMMARY_SOURCES "seq, applicant, county, credit_code"
 
 struct campaign_item {
 	char *id;              /* "B01", "S13", "C01" */
@@ -93,6 +105,10 @@ void campaign_free(struct campaign **c);
 int campaign_program_index(const struct campaign *c, const char *key);
 const struct campaign_item *campaign_item_by_id(const struct campaign *c, const char *id);
 int campaign_county_index(const struct campaign *c, const char *id);
+
+/* Source of summary column col (0-based) of program pr ("seq",
+ * "applicant", ...), or NULL when staff fill it in. */
+const char *campaign_summary_source(const struct campaign_program *pr, size_t col);
 
 /* Parse RFC 3339 ("2023-05-19T23:59:59+08:00", also "Z", fraction ignored).
  * Returns 0 and the instant; -1 if malformed.  offset_min_r may be NULL. */

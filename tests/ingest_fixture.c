@@ -117,3 +117,29 @@ bool submission_has_problem(const json_t *sub, const char *kind)
 			return true;
 	return false;
 }
+
+unsigned fixture_ingest_examples(struct fixture *f)
+{
+	FILE *tsv = fopen("examples/received.tsv", "r");
+	char line[1024];
+	unsigned n = 0;
+
+	if (!tsv)
+		fail_msg("examples/received.tsv: cannot open (run from the project root)");
+	while (fgets(line, sizeof(line), tsv)) {
+		char *tab = strchr(line, '\t'), *nl, *path;
+		struct ingest_outcome o;
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')) != NULL)
+			*nl = '\0';
+		path = tu_printf("examples/%s", line);
+		assert_int_equal(fixture_ingest(f, path, tab + 1, &o), 0);
+		free(path);
+		n++;
+	}
+	fclose(tsv);
+	return n;
+}

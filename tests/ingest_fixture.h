@@ -22,6 +22,9 @@ int fixture_ingest(struct fixture *f, const char *path, const char *received,
                    struct ingest_outcome *o);
 int fixture_ingest_buf(struct fixture *f, const void *buf, size_t len, const char *received,
                        struct ingest_outcome *o);
+/* Every example of examples/received.tsv with its received time, in order;
+ * returns how many. */
+unsigned fixture_ingest_examples(struct fixture *f);
 json_t *fixture_submission(struct fixture *f, long long id);
 json_t *fixture_dossiers(struct fixture *f);
 bool json_has_string(const json_t *array, const char *s);

@@ -108,6 +108,17 @@ static void test_shipped_campaign(void **state)
 	assert_string_equal(c->programs[0].title, "中小微企业创新创业基地");
 	assert_string_equal(c->programs[0].annex, "附件1");
 	assert_string_equal(c->programs[0].summary_annex, "附件2");
+	/* Annex 2 and 4 tables as the notice lays them out. */
+	assert_string_equal(c->programs[0].summary_title, "衡阳市中小微企业创新创业基地推荐汇总表");
+	assert_string_equal(c->programs[0].summary_unit, "填报单位:");
+	assert_int_equal(c->programs[0].summary_columns.n, 5);
+	assert_string_equal(c->programs[0].summary_columns.v[4], "基地基本情况 (简要)");
+	assert_string_equal(campaign_summary_source(&c->programs[0], 0), "seq");
+	assert_string_equal(campaign_summary_source(&c->programs[0], 1), "applicant");
+	assert_null(campaign_summary_source(&c->programs[0], 2));
+	assert_int_equal(c->programs[1].summary_columns.n, 10);
+	assert_string_equal(c->programs[1].summary_columns.v[0], "序 号");
+	assert_null(c->programs[1].summary_note);
 	assert_string_equal(c->programs[1].title, "中小微企业核心服务机构");
 	assert_string_equal(c->programs[1].annex, "附件3");
 	assert_string_equal(c->programs[1].summary_annex, "附件4");
@@ -266,6 +277,14 @@ static const struct err_case err_cases[] = {
 	  "t.conf:27: [program] needs an id of letters, digits, '_' or '-' (at most 32)" },
 	{ "names with id", OPENS, DEADLINE, "[names extra]\nignore = x\n",
 	  "t.conf:27: [names] takes no id" },
+	{ "summary column out of range", OPENS, DEADLINE,
+	  "[program inst]\ntitle = x\nannex = a\nsummary_annex = b\npatterns = 机构\n"
+	  "summary_columns = 序 号, 单位名称\nsummary_fill = 1:seq, 3:applicant\n",
+	  "t.conf:33: summary_fill entry '3:applicant' is not N:source with N a column (1 to 2)" },
+	{ "summary unknown source", OPENS, DEADLINE,
+	  "[program inst]\ntitle = x\nannex = a\nsummary_annex = b\npatterns = 机构\n"
+	  "summary_columns = 序 号, 单位名称\nsummary_fill = 2:phone\n",
+	  "t.conf:33: summary_fill entry '2:phone': unknown source (known: seq, applicant, county, credit_code)" },
 };
 
 static void test_error_case(void **state)
