@@ -1076,6 +1076,15 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		 * not inherit them blocked. */
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* A crash must kill the child, not run a handler it inherited
+		 * (a test framework's longjmp would go on running the parent's
+		 * code in the child). */
+		{
+			static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP };
+
+			for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+				signal(fatal[i], SIG_DFL);
+		}
 		/* Die with the parent (kill -9 of intaked): an orphan must not go
 		 * on writing into a work directory the next run reuses. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
