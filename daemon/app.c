@@ -1,4 +1,5 @@
 #include "app.h"
+#include "reply.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -66,7 +67,9 @@ int app_load(struct app *a, const char *conf, char *err, size_t errlen)
 		return -1;
 	r = campaign_parse(text, len, a->cfg->campaign, &a->camp, err, errlen);
 	free(text);
-	return r;
+	if (r != 0)
+		return r;
+	return reply_templates_load(a->camp, a->cfg->campaign, &a->replies, err, errlen);
 }
 
 int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
@@ -82,6 +85,7 @@ int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
 	a->ingest.camp = a->camp;
 	a->ingest.spool = a->spool;
 	a->ingest.ledger = a->ledger;
+	a->ingest.replies = a->replies;
 	return 0;
 }
 
@@ -89,6 +93,7 @@ void app_close(struct app *a)
 {
 	ledger_close(&a->ledger);
 	spool_close(&a->spool);
+	reply_templates_free(&a->replies);
 	campaign_free(&a->camp);
 	config_free(&a->cfg);
 }
