@@ -86,7 +86,7 @@ static const struct tmpl_field top_fields[] = {
 	{ "county_present", TMPL_LIST, item_fields },
 	{ "county_missing", TMPL_LIST, item_fields },
 	{ "county_files", TMPL_LIST, file_fields }, /* files outside any dossier */
-	{ "archives", TMPL_LIST, file_fields },     /* archives attached, as sent */
+	{ "archives", TMPL_LIST, file_fields },     /* archives, also nested ones, as received */
 	{ "problems", TMPL_LIST, problem_fields },
 	{ NULL, TMPL_TEXT, NULL }
 };
@@ -641,7 +641,7 @@ static struct tmpl_rec *build_data(struct ledger *l, const struct campaign *c, c
 	if (add_files(l, top, "county_files", c, "SELECT " FILE_COLS " WHERE f.message = ?1 AND f.dossier IS NULL"
 	              " AND f.ignored = 0 AND f.container = 0 AND f.body_image = 0 ORDER BY f.seq",
 	              msg, 0) != 0 ||
-	    add_files(l, top, "archives", c, "SELECT " FILE_COLS " WHERE f.message = ?1 AND f.parent IS NULL"
+	    add_files(l, top, "archives", c, "SELECT " FILE_COLS " WHERE f.message = ?1"
 	              " AND f.container = 1 ORDER BY f.seq", msg, 0) != 0)
 		goto fail;
 	if (add_problems(l, top, msg, &problems) != 0)
@@ -653,7 +653,7 @@ static struct tmpl_rec *build_data(struct ledger *l, const struct campaign *c, c
 	             " AND container = 0 AND body_image = 0", msg, &n) != 0)
 		goto fail;
 	tmpl_set_flag(top, "has_county_files", n > 0);
-	if (count_of(l, "SELECT count(*) FROM files f WHERE message = ? AND parent IS NULL AND container = 1",
+	if (count_of(l, "SELECT count(*) FROM files f WHERE message = ? AND container = 1",
 	             msg, &n) != 0)
 		goto fail;
 	tmpl_set_flag(top, "has_archives", n > 0);

@@ -19,7 +19,7 @@ for name in sorted(os.listdir(d)):
     body = None
     part = m.get_body(preferencelist=("plain",))
     if part is not None:
-        body = part.get_content()
+        body = part.get_content().replace("\r\n", "\n")
     defects = [type(x).__name__ for x in m.defects]
     for p in m.walk():
         defects += [type(x).__name__ for x in p.defects]
