@@ -51,8 +51,8 @@ class Handler:
         base = os.path.join(args.dir, "%04d" % n)
         with open(base + ".json.tmp", "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "tls": session.ssl is not None,
-                       "auth": session.authenticated}, f)
+                       "tls": server.transport.get_extra_info("ssl_object") is not None,
+                       "auth": getattr(session, "x_login", None)}, f)
         os.rename(base + ".json.tmp", base + ".json")
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content or envelope.content)
@@ -66,6 +66,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     user, pw = args.auth.split(":", 1)
     ok = isinstance(auth_data, LoginPassword) and \
         auth_data.login.decode() == user and auth_data.password.decode() == pw
+    if ok:
+        session.x_login = user
     return AuthResult(success=ok, handled=False)
 
 

@@ -8,7 +8,9 @@
 
 #include <dirent.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,16 @@ void sink_start(struct sink *s, const char *dir, unsigned port, const char *cons
 	s->pid = fork();
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
+		/* The sink dies with the test, even one that crashes; its chatter
+		 * goes to DIR.log, not into the test's output. */
+		char *log = tu_printf("%s.log", dir);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
 		execv(PYTHON, (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
