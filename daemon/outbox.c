@@ -211,7 +211,8 @@ int outbox_print(FILE *out, const json_t *replies)
 
 	json_array_foreach(replies, i, r) {
 		const char *err = json_string_value(json_object_get(r, "last_error"));
-		const char *next = json_string_value(json_object_get(r, "next_attempt_at"));
+		const char *next = json_integer_value(json_object_get(r, "attempts")) > 0 ?
+		                   json_string_value(json_object_get(r, "next_attempt_at")) : NULL;
 		fprintf(out, "#%lld 来信#%lld | %s | %s | %s | 尝试 %lld 次%s%s\n",
 		        (long long)json_integer_value(json_object_get(r, "id")),
 		        (long long)json_integer_value(json_object_get(r, "message")),

@@ -16,4 +16,7 @@ echo
 echo "== 来信（submissions）"
 bin/intakectl -c "$conf" submissions
 echo
-echo "JSON: bin/intakectl -c $conf dossiers --json | submissions --json"
+echo "== 回复（replies, composed, not sent: bin/intakectl -c $conf send）"
+bin/intakectl -c "$conf" replies
+echo
+echo "JSON: bin/intakectl -c $conf dossiers --json | submissions --json | replies --json"
