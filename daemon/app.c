@@ -1,4 +1,5 @@
 #include "app.h"
+#include "reply.h"
 #include "sandbox.h"
 #include "worker.h"
 
@@ -68,7 +69,9 @@ int app_load(struct app *a, const char *conf, char *err, size_t errlen)
 		return -1;
 	r = campaign_parse(text, len, a->cfg->campaign, &a->camp, err, errlen);
 	free(text);
-	return r;
+	if (r != 0)
+		return r;
+	return reply_templates_load(a->camp, a->cfg->campaign, &a->replies, err, errlen);
 }
 
 int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
@@ -89,6 +92,7 @@ int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
 	a->ingest.camp = a->camp;
 	a->ingest.spool = a->spool;
 	a->ingest.ledger = a->ledger;
+	a->ingest.replies = a->replies;
 	return 0;
 }
 
@@ -96,6 +100,7 @@ void app_close(struct app *a)
 {
 	ledger_close(&a->ledger);
 	spool_close(&a->spool);
+	reply_templates_free(&a->replies);
 	campaign_free(&a->camp);
 	config_free(&a->cfg);
 }

@@ -20,9 +20,10 @@ struct app {
 	struct spool *spool;
 	struct ledger *ledger;
 	struct ingest ingest;
+	struct reply_templates *replies;   /* campaign [replies], NULL if none */
 };
 
-/* Load config and campaign only (no state touched). */
+/* Load config, campaign and its reply templates only (no state touched). */
 int app_load(struct app *a, const char *conf, char *err, size_t errlen);
 /* Also open the state directory (lock) and the ledger. */
 int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen);

@@ -117,8 +117,22 @@ static int mail_key(struct loadctx *lc, struct config_mail *m, bool imap, const 
 	}
 	if (imap && strcmp(key, "max_backoff") == 0)
 		return parse_uint(v, &m->max_backoff) != 0 || m->max_backoff == 0 ? -1 : 0;
-	if (!imap && strcmp(key, "from") == 0)
+	if (!imap && strcmp(key, "from") == 0) {
+		/* An addr-spec only: it goes into MAIL FROM and From: as is. */
+		const char *at = strchr(v, '@');
+		for (const char *q = v; *q; q++)
+			if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f || strchr("<>()[],;:\\\"", *q))
+				return -1;
+		if (!at || at == v || !at[1] || strchr(at + 1, '@'))
+			return -1;
 		return set_str(&m->from, v);
+	}
+	if (!imap && strcmp(key, "max_replies_per_day") == 0)
+		return parse_uint(v, &m->max_replies_per_day);
+	if (!imap && strcmp(key, "retry_seconds") == 0)
+		return parse_uint(v, &m->retry_seconds);
+	if (!imap && strcmp(key, "give_up_hours") == 0)
+		return parse_uint(v, &m->give_up_hours);
 	return -2;
 }
 
@@ -295,6 +309,14 @@ int config_load(const char *path, struct config **c_r, char *err, size_t errlen)
 	if (mail_defaults(&c->imap, true, path, err, errlen) != 0 ||
 	    mail_defaults(&c->smtp, false, path, err, errlen) != 0)
 		goto out;
+	if (!c->smtp.timeout)
+		c->smtp.timeout = CONFIG_SMTP_TIMEOUT;
+	if (!c->smtp.max_replies_per_day)
+		c->smtp.max_replies_per_day = CONFIG_SMTP_REPLIES_PER_DAY;
+	if (!c->smtp.retry_seconds)
+		c->smtp.retry_seconds = CONFIG_SMTP_RETRY_SECONDS;
+	if (!c->smtp.give_up_hours)
+		c->smtp.give_up_hours = CONFIG_SMTP_GIVE_UP_HOURS;
 	*c_r = c;
 	c = NULL;
 	ret = 0;

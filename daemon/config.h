@@ -27,8 +27,18 @@ struct config_mail {
 	unsigned fetch_chunk;   /* imap: bytes per partial fetch (1M) */
 	unsigned max_backoff;   /* imap: longest wait between reconnects, s (300) */
 	char *from;            /* smtp: our address */
+	/* smtp only; 0 = the default below */
+	unsigned max_replies_per_day;/* per recipient, by received time */
+	unsigned retry_seconds;      /* first retry delay; doubles each time */
+	unsigned give_up_hours;      /* temporary failures for this long become permanent */
 	bool set;              /* the section appeared */
 };
+
+#define CONFIG_SMTP_TIMEOUT        30
+#define CONFIG_SMTP_REPLIES_PER_DAY 30   /* Znuny caps at 40 */
+#define CONFIG_SMTP_RETRY_SECONDS  60
+#define CONFIG_SMTP_RETRY_MAX      (6 * 3600)
+#define CONFIG_SMTP_GIVE_UP_HOURS  72
 
 struct config {
 	char *path;

@@ -12,6 +12,7 @@
 #include "authres.h"
 #include "classify.h"
 #include "problem.h"
+#include "reply.h"
 #include "sniff.h"
 #include "triage.h"
 #include "worker.h"
@@ -352,6 +353,9 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 	o->reply = reply_owed(c, kind, status, rt->t);
 	if (ledger_set_reply(lg, msg, o->reply) != 0)
 		goto sqlerr;
+	/* The reply (or why none) commits with the message. */
+	if (reply_record(in, msg, &o->reply, err, errlen) != 0)
+		goto out;
 	/* The extracted files are named in the ledger only once they are in
 	 * their final place. */
 	if (spool_commit_files(in->spool, sha, err, errlen) != 0)

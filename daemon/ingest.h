@@ -21,12 +21,15 @@
 #include "ledger.h"
 #include "spool.h"
 
+struct reply_templates;
+
 struct ingest {
 	const struct config *cfg;
 	const struct campaign *camp;
 	struct spool *spool;
 	struct ledger *ledger;
 	bool in_process;       /* parse without forking (tests only) */
+	const struct reply_templates *replies;  /* NULL: compose no replies (reply.h) */
 };
 
 struct ingest_outcome {

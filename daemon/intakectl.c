@@ -6,6 +6,8 @@
  *   intakectl -c CONF submissions [--json]
  *   intakectl -c CONF report|list|show|assign|mark-paper|export|reprocess|log ...
  *                                       (staff tools: staffcmd.c)
+ *   intakectl -c CONF send
+ *   intakectl -c CONF replies [--json]
  *   intakectl --version
  */
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "outbox.h"
 #include "query.h"
 #include "staffcmd.h"
 
@@ -26,7 +29,9 @@ static void usage(FILE *f)
 	fputs("用法 / usage:\n"
 	      "  intakectl -c CONF ingest [--received RFC3339] FILE.eml...\n"
 	      "  intakectl -c CONF dossiers [--json]\n"
-	      "  intakectl -c CONF submissions [--json]\n", f);
+	      "  intakectl -c CONF submissions [--json]\n"
+	      "  intakectl -c CONF send\n"
+	      "  intakectl -c CONF replies [--json]\n", f);
 	staffcmd_usage(f);
 	fputs("  intakectl --version\n", f);
 }
@@ -132,6 +137,71 @@ static int cmd_list(struct app *a, int argc, char **argv, bool dossiers)
 	return r;
 }
 
+/*
+ * Send every queued reply now, whatever its backoff.  Exit 0: nothing
+ * left to send; 1: a reply was refused for good (5xx) or an error; 75
+ * (EX_TEMPFAIL): some replies wait for a retry.
+ */
+static int cmd_send(struct app *a, int argc)
+{
+	struct outbox_stats st;
+	char err[1024] = "";
+	int r;
+
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (app_open_state(a, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		return 1;
+	}
+	r = outbox_flush_stats(a, true, &st, err, sizeof(err));
+	if (r != 0)
+		fprintf(stderr, "intakectl: send: %s\n", err);
+	printf("已发送 %u 封，失败 %u 封，待重试 %u 封\n", st.sent, st.failed, st.deferred);
+	if (st.failed)
+		return 1;
+	if (st.deferred)
+		return 75;
+	return r != 0 ? 1 : 0;
+}
+
+static int cmd_replies(struct app *a, int argc, char **argv)
+{
+	bool as_json = false;
+	char err[1024];
+	json_t *j;
+	int r = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			as_json = true;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (app_open_state(a, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		return 1;
+	}
+	j = outbox_list(a);
+	if (!j) {
+		fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
+		return 1;
+	}
+	if (as_json) {
+		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+			r = 1;
+		fputc('\n', stdout);
+	} else {
+		outbox_print(stdout, j);
+	}
+	json_decref(j);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf = NULL;
@@ -171,6 +241,10 @@ int main(int argc, char **argv)
 		r = cmd_list(&a, argc - i, argv + i, false);
 	else if (staffcmd_known(argv[i]))
 		r = staffcmd_run(&a, argc - i, argv + i);
+	else if (strcmp(argv[i], "send") == 0)
+		r = cmd_send(&a, argc - i);
+	else if (strcmp(argv[i], "replies") == 0)
+		r = cmd_replies(&a, argc - i, argv + i);
 	else {
 		fprintf(stderr, "intakectl: unknown command \"%s\"\n", argv[i]);
 		usage(stderr);

@@ -140,7 +140,7 @@ json_t *query_submissions(struct ledger *l, const struct campaign *c)
 	if (sqlite3_prepare_v2(db,
 		"SELECT id, message_id, sender, county, received_at, received_offset, late, reply,"
 		" subject, sha256, kind, kind_evidence, sender_display, received_source, county_evidence,"
-		" sender_verified, supplement, date_header"
+		" sender_verified, supplement, date_header, no_reply_reason"
 		" FROM messages ORDER BY id", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT dossier FROM message_dossiers WHERE message = ? ORDER BY dossier",
 		-1, &ds, NULL) != SQLITE_OK ||
@@ -184,6 +184,7 @@ json_t *query_submissions(struct ledger *l, const struct campaign *c)
 		                                                : id_array(ci.missing, ci.nmissing));
 		ledger_items_free(&ci);
 		json_object_set_new(o, "reply", str_or_null(col_text(st, 7)));
+		json_object_set_new(o, "no_reply_reason", str_or_null(col_text(st, 18)));
 		sqlite3_reset(ps);
 		sqlite3_bind_int64(ps, 1, id);
 		while (sqlite3_step(ps) == SQLITE_ROW) {
@@ -294,6 +295,8 @@ int query_print_submissions(FILE *out, const json_t *subs, const struct campaign
 		        json_string_value(json_object_get(s, "sender")) ? json_string_value(json_object_get(s, "sender")) : "-",
 		        json_is_false(json_object_get(s, "sender_verified")) ? "（未登记的发件地址）" : "",
 		        query_status_zh(json_string_value(json_object_get(s, "status"))), query_reply_zh(reply));
+		if (!reply && json_string_value(json_object_get(s, "no_reply_reason")))
+			fprintf(out, "    不回复的原因：%s\n", json_string_value(json_object_get(s, "no_reply_reason")));
 		json_array_foreach(json_object_get(s, "problem_details"), j, p)
 			fprintf(out, "    问题[%s] %s\n", json_string_value(json_object_get(p, "kind")),
 			        json_string_value(json_object_get(p, "reason")));

@@ -48,8 +48,11 @@ echo
 echo "== 来信（submissions）"
 bin/intakectl -c examples/intake.conf submissions
 echo
+echo "== 回复（replies）"
+bin/intakectl -c examples/intake.conf replies
+echo
 echo "== 日报（report, 2023-05-19）"
 bin/intakectl -c examples/intake.conf report --date 2023-05-19
 echo
-echo "JSON: bin/intakectl -c examples/intake.conf dossiers --json | submissions --json"
+echo "JSON: bin/intakectl -c examples/intake.conf dossiers --json | submissions --json | replies --json"
 echo "Report files: bin/intakectl -c examples/intake.conf report --date 2023-05-19 -o demo-state/日报.xlsx (or .html, .csv)"

@@ -31,12 +31,12 @@
 #define CAMPAIGN_MAX_LIST     2048U   /* entries in one list */
 #define CAMPAIGN_MAX_ID       32U     /* bytes in an item, program or county id */
 
-enum sect { S_NONE, S_CAMPAIGN, S_PROGRAM, S_ITEM, S_COUNTY, S_NAMES, S_APPLICANT };
+enum sect { S_NONE, S_CAMPAIGN, S_PROGRAM, S_ITEM, S_COUNTY, S_NAMES, S_APPLICANT, S_REPLIES };
 
 static const char *const sect_names[] = {
 	[S_NONE] = "", [S_CAMPAIGN] = "campaign", [S_PROGRAM] = "program",
 	[S_ITEM] = "item", [S_COUNTY] = "county", [S_NAMES] = "names",
-	[S_APPLICANT] = "applicant",
+	[S_APPLICANT] = "applicant", [S_REPLIES] = "replies",
 };
 
 /* Every section seen, for duplicate detection and for errors found after
@@ -354,7 +354,7 @@ static int begin_section(struct pctx *p, const char *section, unsigned line)
 		if (strlen(sect_names[k]) == klen && strncmp(s, sect_names[k], klen) == 0)
 			kind = (enum sect)k;
 	if (kind == S_NONE)
-		return fail(p, line, "unknown section [%s] (expected campaign, program KEY, item ID, county ID, names or applicant)", section);
+		return fail(p, line, "unknown section [%s] (expected campaign, program KEY, item ID, county ID, names, applicant or replies)", section);
 
 	if (kind == S_PROGRAM || kind == S_ITEM || kind == S_COUNTY) {
 		if (!valid_id(id, idlen))
@@ -522,6 +522,16 @@ static const struct keydef applicant_keys[] = {
 	{ NULL, K_STR, false, 0 }
 };
 
+/* The order of the template keys is enum campaign_reply's. */
+static const struct keydef replies_keys[] = {
+	{ "receipt", K_STR, true, 0 },
+	{ "missing_items", K_STR, true, 0 },
+	{ "late_notice", K_STR, true, 0 },
+	{ "error_notice", K_STR, true, 0 },
+	{ "from_name", K_STR, true, 0 },
+	{ NULL, K_STR, false, 0 }
+};
+
 static const struct keydef *keys_of(enum sect k)
 {
 	switch (k) {
@@ -531,6 +541,7 @@ static const struct keydef *keys_of(enum sect k)
 	case S_COUNTY: return county_keys;
 	case S_NAMES: return names_keys;
 	case S_APPLICANT: return applicant_keys;
+	case S_REPLIES: return replies_keys;
 	default: return NULL;
 	}
 }
@@ -595,6 +606,11 @@ static void *slot(struct pctx *p, const char *name)
 		if (!strcmp(name, "unit_words")) return &c->unit_words;
 		if (!strcmp(name, "key_strip")) return &c->key_strip;
 		break;
+	case S_REPLIES:
+		for (int k = 0; k < CAMPAIGN_REPLY_KINDS; k++)
+			if (!strcmp(name, replies_keys[k].name)) return &c->reply_template[k];
+		if (!strcmp(name, "from_name")) return &c->reply_from_name;
+		break;
 	default:
 		break;
 	}
@@ -614,6 +630,11 @@ static void strip_inline_comment(char *v)
 	n = strlen(v);
 	while (n && is_blank(v[n - 1]))
 		v[--n] = '\0';
+}
+
+static void c_reply_line(struct campaign *c, unsigned k, unsigned line)
+{
+	c->reply_template_line[k] = line;
 }
 
 static int on_key(void *ctx, const char *section, const char *key, const char *value, unsigned line)
@@ -673,6 +694,8 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 		}
 		if (set_string(p, line, key, dst, v) != 0)
 			goto out;
+		if (p->cur->kind == S_REPLIES && ki < CAMPAIGN_REPLY_KINDS)
+			c_reply_line(p->c, ki, line);
 		break;
 	case K_LIST:
 		if (list_append(p, line, key, dst, v,
@@ -994,6 +1017,9 @@ void campaign_free(struct campaign **cp)
 	strlist_free(&c->places);
 	strlist_free(&c->unit_words);
 	strlist_free(&c->key_strip);
+	for (int k = 0; k < CAMPAIGN_REPLY_KINDS; k++)
+		free(c->reply_template[k]);
+	free(c->reply_from_name);
 	free(c);
 	*cp = NULL;
 }

@@ -22,6 +22,10 @@
 
 #define CAMPAIGN_MAX_PROGRAMS 8
 
+/* Reply kinds with a template in [replies], in this order. */
+enum campaign_reply { CAMPAIGN_REPLY_RECEIPT, CAMPAIGN_REPLY_MISSING, CAMPAIGN_REPLY_LATE,
+                      CAMPAIGN_REPLY_ERROR, CAMPAIGN_REPLY_KINDS };
+
 struct strlist {
 	char **v;
 	size_t n;
@@ -91,6 +95,12 @@ struct campaign {
 	                              a name, but a segment of only places and noise is not a name */
 	struct strlist unit_words; /* words that end a unit name: 公司, 园, 中心, 协会, 孵化器 ... */
 	struct strlist key_strip;  /* dropped when comparing applicant names: 有限公司, 股份 ... */
+	/* [replies] (optional; all or nothing): the template file of each reply
+	 * kind as written (relative to the campaign file's directory), the line
+	 * it was given on, and the display name of our From:. */
+	char *reply_template[CAMPAIGN_REPLY_KINDS];
+	unsigned reply_template_line[CAMPAIGN_REPLY_KINDS];
+	char *reply_from_name;
 };
 
 /*

@@ -108,8 +108,39 @@ static const char *const schema_v2 =
 "CREATE INDEX messages_uid ON messages(mailbox, uidvalidity, uid);";
 
 /*
+ * Version 3: replies.  One row per message answered: the whole reply as
+ * it goes on the wire (raw), composed in the transaction that records the
+ * message, with its Message-ID fixed there, so a resend after a crash is
+ * byte for byte the same mail.  state: queued -> sending (intent, committed
+ * before SMTP) -> sent | queued again (temporary failure, next_attempt_at)
+ * | failed (permanent, shown to staff).  A message not answered says why in
+ * messages.no_reply_reason.
+ */
+static const char *const schema_v3 =
+"CREATE TABLE replies ("
+"  id INTEGER PRIMARY KEY,"
+"  message INTEGER NOT NULL UNIQUE REFERENCES messages(id),"
+"  kind TEXT NOT NULL,"
+"  receipt_no TEXT NOT NULL,"
+"  message_id TEXT NOT NULL UNIQUE,"        /* without <> */
+"  env_from TEXT NOT NULL,"
+"  recipient TEXT NOT NULL,"                /* lower case */
+"  subject TEXT NOT NULL,"                  /* as rendered, for staff */
+"  raw BLOB NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  created_at INTEGER NOT NULL,"
+"  next_attempt_at INTEGER NOT NULL,"
+"  last_attempt_at INTEGER, sent_at INTEGER,"
+"  last_error TEXT"
+");"
+"CREATE INDEX replies_due ON replies(state, next_attempt_at);"
+"CREATE INDEX replies_recipient ON replies(recipient);"
+"ALTER TABLE messages ADD COLUMN no_reply_reason TEXT;";
+
+/*
  * Migrations, applied in order, each in its own transaction.  Reserved:
- * 3 = replies and outbox, 4 = staff tools.
+ * 4 = staff tools.
  */
 static const struct migration {
 	int version;
@@ -117,6 +148,7 @@ static const struct migration {
 } migrations[] = {
 	{ 1, &schema_v1 },
 	{ 2, &schema_v2 },
+	{ 3, &schema_v3 },
 };
 
 static int exec(struct ledger *l, const char *sql)

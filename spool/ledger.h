@@ -24,7 +24,7 @@
 #include "campaign.h"
 #include "classify.h"
 
-#define LEDGER_SCHEMA_VERSION 2
+#define LEDGER_SCHEMA_VERSION 3
 
 struct ledger;
 

@@ -92,6 +92,10 @@ static void test_shipped_campaign(void **state)
 	assert_string_equal(c->tz_name, "Asia/Shanghai");
 	assert_int_equal(c->tz_offset_min, 480);
 	assert_int_equal(c->late_reply_days, 30);
+	assert_string_equal(c->reply_template[CAMPAIGN_REPLY_RECEIPT], "hengyang-2023/receipt.txt");
+	assert_string_equal(c->reply_template[CAMPAIGN_REPLY_ERROR], "hengyang-2023/error-notice.txt");
+	assert_true(c->reply_template_line[CAMPAIGN_REPLY_MISSING] > 400);
+	assert_string_equal(c->reply_from_name, "衡阳市工业和信息化局中小企业科");
 	assert_true(c->deadline == DEADLINE_2023);
 	assert_true(c->opens == OPENS_2023);
 	campaign_format_time(c->deadline, 0, buf, sizeof(buf));
@@ -243,7 +247,11 @@ static const struct err_case err_cases[] = {
 	{ "unknown program", OPENS, DEADLINE, ITEM_B02("bsae"),
 	  "t.conf:28: item B02 names unknown program 'bsae' (known: base, or county)" },
 	{ "unknown section", OPENS, DEADLINE, "[itme B02]\nprogram = base\n",
-	  "t.conf:27: unknown section [itme B02] (expected campaign, program KEY, item ID, county ID, names or applicant)" },
+	  "t.conf:27: unknown section [itme B02] (expected campaign, program KEY, item ID, county ID, names, applicant or replies)" },
+	{ "replies incomplete", OPENS, DEADLINE, "[replies]\nreceipt = r.txt\nfrom_name = 局\n",
+	  "t.conf:27: [replies] has no 'missing_items'" },
+	{ "replies takes no id", OPENS, DEADLINE, "[replies x]\n",
+	  "t.conf:27: [replies] takes no id" },
 	{ "key given twice", OPENS, DEADLINE, "required = no\n",
 	  "t.conf:27: 'required' given twice in this section (first at line 25)" },
 	{ "bad yes/no", OPENS, DEADLINE, ITEM_B02("base") "[item B03]\nrequired = maybe\n",

@@ -37,6 +37,11 @@ static void test_minimal_config_and_defaults(void **state)
 	assert_int_equal(c->limits.uncompressed_bytes, 512ULL << 20);
 	assert_int_equal(c->limits.archive_depth, LIMIT_DEF_ARCHIVE_DEPTH);
 	assert_false(c->imap.set);
+	/* replies: generous defaults */
+	assert_int_equal(c->smtp.max_replies_per_day, 30);
+	assert_int_equal(c->smtp.timeout, 30);
+	assert_int_equal(c->smtp.retry_seconds, 60);
+	assert_int_equal(c->smtp.give_up_hours, 72);
 	config_free(&c);
 	assert_null(c);
 	free(want);
@@ -68,6 +73,11 @@ static void test_errors_name_file_and_line(void **state)
 		  ":6: bad value \"0\" for max_attempts" },
 		{ "[intake]\nstate_dir = s\ncampaign = c\n[smtp]\nhost = h\nmailbox = INBOX\n",
 		  ":6: unknown key \"mailbox\" in [smtp]" },
+		{ "[smtp]\nfrom = 衡阳 <sme@x.example>\n", ":2: bad value" },
+		{ "[smtp]\nfrom = no-at-sign\n", ":2: bad value" },
+		{ "[smtp]\nmax_replies_per_day = 0\n", ":2: bad value \"0\" for max_replies_per_day" },
+		{ "[smtp]\nretry_seconds = soon\n", ":2: bad value" },
+		{ "[imap]\nmax_replies_per_day = 3\n", ":2: unknown key \"max_replies_per_day\" in [imap]" },
 	};
 	char *dir = tu_tempdir();
 
