@@ -31,6 +31,8 @@
 #include "app.h"
 #include "fetch.h"
 #include "log.h"
+#include "outbox.h"
+#include "replies.h"
 #include "worker.h"
 
 static uint64_t watchdog_usec;
@@ -170,21 +172,28 @@ static void reload(struct app *a, struct fetcher *f, const char *conf)
 		/* Same struct app address: the fetcher's pointer stays valid. */
 		struct config *oc = a->cfg;
 		struct campaign *ocp = a->camp;
+		struct reply_templates *ort = a->replies;
 
 		a->cfg = fresh.cfg;
 		a->camp = fresh.camp;
+		a->replies = fresh.replies;
 		fresh.cfg = oc;
 		fresh.camp = ocp;
+		fresh.replies = ort;
 		a->ingest.cfg = a->cfg;
 		a->ingest.camp = a->camp;
+		a->ingest.replies = a->replies;
 		if (fetcher_init(&nf, a, err, sizeof(err)) != 0) {
 			log_msg(LOG_ERR, "reload: %s; keeping the running configuration", err);
+			fresh.cfg = a->cfg;
+			fresh.camp = a->camp;
+			fresh.replies = a->replies;
 			a->cfg = oc;
 			a->camp = ocp;
-			fresh.cfg = NULL;
-			fresh.camp = NULL;
+			a->replies = ort;
 			a->ingest.cfg = a->cfg;
 			a->ingest.camp = a->camp;
+			a->ingest.replies = a->replies;
 			app_close(&fresh);
 			return;
 		}
@@ -215,6 +224,37 @@ static void nap(int sfd, unsigned seconds)
 			return;
 		heartbeat(NULL);
 	}
+}
+
+/*
+ * Send the replies that are due (composed with their messages, in the
+ * same transactions).  Under the spool lock, so intakectl send never
+ * offers the same reply at the same time.  Returns whether replies are
+ * still waiting (to come back for them soon).
+ */
+static bool flush_replies(struct app *a)
+{
+	struct outbox_stats st;
+	long long *ids = NULL;
+	size_t n = 0;
+	char err[1024];
+
+	if (!a->cfg->smtp.set || !a->cfg->smtp.host)
+		return false;
+	if (spool_lock(a->spool, true, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "replies: %s", err);
+		return true;
+	}
+	if (outbox_flush_stats(a, false, &st, err, sizeof(err)) != 0)
+		log_msg(LOG_WARNING, "replies: %s; they stay queued and are retried", err);
+	else if (st.sent || st.failed || st.deferred)
+		log_msg(st.failed ? LOG_ERR : LOG_INFO, "replies: %u sent, %u refused for good, %u deferred",
+		        st.sent, st.failed, st.deferred);
+	if (replies_due(a->ledger, time(NULL), true, &ids, &n) != 0)
+		n = 0;
+	free(ids);
+	spool_unlock(a->spool);
+	return n > 0;
 }
 
 static void status(const struct fetcher *f, const char *state)
@@ -310,7 +350,13 @@ int main(int argc, char **argv)
 			break;
 		if (sig & 2)
 			reload(&a, &f, conf);
-		if (fetcher_cycle(&f, &pending, &why, err, sizeof(err)) != 0) {
+		int cr = fetcher_cycle(&f, &pending, &why, err, sizeof(err));
+		bool replies_waiting;
+
+		/* Replies owed by what was just recorded (or earlier) go out now,
+		 * whatever happened to the mailbox. */
+		replies_waiting = flush_replies(&a);
+		if (cr != 0) {
 			unsigned wait;
 
 			if (why == IMAP_FAIL_TLS || why == IMAP_FAIL_AUTH) {
@@ -369,7 +415,8 @@ int main(int argc, char **argv)
 			nap(sfd, fetcher_backoff(&f) + 1);
 			continue;
 		}
-		if (f.im && imap_wait(f.im, sfd, imap_has_idle(f.im) ? 25 * 60 * 1000 :
+		if (f.im && imap_wait(f.im, sfd, replies_waiting ? 60 * 1000 :
+		                      imap_has_idle(f.im) ? 25 * 60 * 1000 :
 		                      (int)a.cfg->imap.poll_interval * 1000,
 		                      watchdog_usec ? (int)(watchdog_usec / 4000) : 5000,
 		                      heartbeat, NULL, &why, err, sizeof(err)) != 0) {

@@ -9,7 +9,8 @@ set -eu
 cd "$(dirname "$0")/.."
 imapd=$(mktemp -d /tmp/intake-demo-imapd.XXXXXX)
 chmod 0755 "$imapd"
-trap 'sh tests/imapd/imapd.sh stop "$imapd"; rm -rf "$imapd"' EXIT INT TERM
+sink_pid=
+trap 'sh tests/imapd/imapd.sh stop "$imapd"; [ -z "$sink_pid" ] || kill "$sink_pid" 2>/dev/null; rm -rf "$imapd"' EXIT INT TERM
 started=$(sh tests/imapd/imapd.sh start "$imapd")
 read -r _pid port _tls <<EOF2
 $started
@@ -22,6 +23,17 @@ while IFS="$(printf '\t')" read -r file received; do
 	n=$((n + 1))
 done < examples/received.tsv
 echo "   $n messages in INBOX"
+# Where the replies go: an SMTP sink on 127.0.0.1 that keeps what it gets.
+mkdir -p "$imapd/sink"
+/usr/bin/python3 tests/smtp_sink.py --dir "$imapd/sink" --port-file "$imapd/sink.port" &
+sink_pid=$!
+i=0
+while [ ! -s "$imapd/sink.port" ]; do
+	i=$((i + 1)); [ $i -le 100 ] || { echo "SMTP sink did not start" >&2; exit 1; }
+	sleep 0.1
+done
+smtp_port=$(cat "$imapd/sink.port")
+echo "== SMTP sink on 127.0.0.1:$smtp_port (python3-aiosmtpd) for the replies"
 
 rm -rf demo-state
 conf=$imapd/intake.conf
@@ -36,6 +48,11 @@ security = starttls
 ca_file = $imapd/tls/ca.pem
 user = bureau
 password_file = $imapd/password
+[smtp]
+host = 127.0.0.1
+port = $smtp_port
+security = none
+from = sme-intake@hengyang-gxj.example
 CONF
 echo secret > "$imapd/password"
 echo
@@ -48,8 +65,22 @@ echo
 echo "== 来信（submissions）"
 bin/intakectl -c examples/intake.conf submissions
 echo
-echo "== 回复（replies）"
+echo "== 回复（replies, as sent）"
 bin/intakectl -c examples/intake.conf replies
+echo
+echo "== 第一封回执，县里收到的样子（the first receipt as the county reads it）"
+/usr/bin/python3 - "$imapd/sink" <<'PY'
+import email, email.policy, os, sys
+d = sys.argv[1]
+for name in sorted(os.listdir(d)):
+    if name.endswith(".eml"):
+        m = email.message_from_bytes(open(os.path.join(d, name), "rb").read(), policy=email.policy.default)
+        if "回执" in str(m["Subject"]):
+            print("To:", m["To"]); print("Subject:", m["Subject"]); print()
+            print("\n".join(m.get_body(("plain",)).get_content().splitlines()[:18]))
+            print("…")
+            break
+PY
 echo
 echo "== 日报（report, 2023-05-19）"
 bin/intakectl -c examples/intake.conf report --date 2023-05-19
