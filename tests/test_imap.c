@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "imapd_fixture.h"
+#include "smtpsink.h"
 #include "testutil.h"
 
 /* A canonical dump of what the ledger decided, independent of row ids
@@ -236,6 +237,68 @@ static void test_examples_match_offline_ingest(void **state)
 	free(ib);
 	free(offline_conf);
 	free(offline_state);
+	t_free(t);
+}
+
+/* ---- end to end: mailbox in, replies out ---- */
+
+/* Every example from the mailbox through intaked --once to the reply the
+ * county receives: one per message owed one, each of the kind the ledger
+ * recorded, to the right address, in reply to the county's message. */
+static void test_examples_replies_over_smtp(void **state)
+{
+	struct t *t;
+	struct sink sk;
+	char *sinkdir, *extra, *kinds;
+	json_t *mail, *m;
+	size_t i, n;
+	long long owed;
+
+	(void)state;
+	t = t_new("starttls", NULL);
+	sinkdir = tu_printf("%s/sink", t->dir);
+	sink_start(&sk, sinkdir, 0, NULL);
+	extra = tu_printf("[smtp]\nhost = 127.0.0.1\nport = %u\nsecurity = none\n"
+	                  "from = sme-intake@hengyang-gxj.example\n", sk.port);
+	imapd_write_conf(&t->d, t->conf, t->state, "starttls", NULL, extra);
+	deliver_examples(&t->d);
+	assert_int_equal(intaked_run(t->conf, "--once", t->log, NULL), 0);
+	owed = ledger_int(t->state, "SELECT count(*) FROM messages WHERE reply IS NOT NULL");
+	assert_true(owed >= 15);
+	assert_int_equal(ledger_int(t->state, "SELECT count(*) FROM replies WHERE state = 'sent'"), owed);
+	assert_true(sink_wait_count(sinkdir, (size_t)owed, 5000));
+	assert_int_equal(sink_count(sinkdir), (size_t)owed);
+	/* Each captured reply is the one the ledger composed for its message. */
+	mail = sink_parse(sinkdir);
+	assert_int_equal(json_array_size(mail), (size_t)owed);
+	kinds = ledger_text(t->state, "SELECT r.message_id || ' ' || m.message_id || ' ' || r.recipient"
+	                              " FROM replies r JOIN messages m ON m.id = r.message ORDER BY r.id");
+	n = 0;
+	json_array_foreach(mail, i, m) {
+		const char *mid = json_string_value(json_object_get(m, "message_id"));
+		const char *irt = json_string_value(json_object_get(m, "in_reply_to"));
+		const char *as = json_string_value(json_object_get(m, "auto_submitted"));
+		char *line;
+
+		if (!mid || !irt) {
+			char *dump = json_dumps(m, JSON_INDENT(1));
+			fprintf(stderr, "%s\n", dump);
+			free(dump);
+			fail_msg("a captured reply lacks Message-ID or In-Reply-To");
+		}
+		assert_string_equal(as, "auto-replied");
+		/* "<ours> <theirs> recipient" is a row of the ledger. */
+		line = tu_printf("%.*s %.*s ", (int)strlen(mid) - 2, mid + 1, (int)strlen(irt) - 2, irt + 1);
+		assert_non_null(strstr(kinds, line));
+		free(line);
+		n++;
+	}
+	assert_int_equal(n, (size_t)owed);
+	json_decref(mail);
+	free(kinds);
+	sink_stop(&sk);
+	free(sinkdir);
+	free(extra);
 	t_free(t);
 }
 
@@ -752,6 +815,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_examples_match_offline_ingest),
+		cmocka_unit_test(test_examples_replies_over_smtp),
 		cmocka_unit_test(test_hundred_with_restart),
 		cmocka_unit_test(test_kill9_many_runs),
 		cmocka_unit_test(test_uidvalidity_reset),
@@ -762,6 +826,9 @@ int main(void)
 		cmocka_unit_test(test_idle_lock_reload),
 	};
 
+	/* INTAKE_TEST_FILTER=test_quarantine runs one test (cmocka pattern). */
+	if (getenv("INTAKE_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("INTAKE_TEST_FILTER"));
 	if (access("/usr/sbin/dovecot", X_OK) != 0) {
 		fprintf(stderr, "test_imap needs Dovecot (Debian dovecot-imapd, listed in DEPENDS)\n");
 		return 1;
