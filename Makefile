@@ -154,11 +154,12 @@ flags:
 # ---- benchmark (never part of make check) ----
 # Generates the corpora under BENCH_DIR (a real disk, not tmpfs), runs intake
 # and the standard tools interleaved and writes bench/RESULTS.md.
-#   make bench BENCH_SCALE=0.1 BENCH_PAIRS=1     a quick run
+#   make bench BENCH_SCALE=0.1 BENCH_PAIRS=1 BENCH_BIG_MB=20   a quick run
 BENCH_DIR   ?= /var/tmp/intake-bench
 BENCH_SCALE ?= 1
 BENCH_PAIRS ?= 3
 BENCH_IMAP  ?= 1
+BENCH_BIG_MB ?= 150
 bench: all
 	BENCH_DIR=$(BENCH_DIR) BENCH_SCALE=$(BENCH_SCALE) BENCH_PAIRS=$(BENCH_PAIRS) \
-	BENCH_IMAP=$(BENCH_IMAP) /usr/bin/python3 bench/run.py
+	BENCH_IMAP=$(BENCH_IMAP) BENCH_BIG_MB=$(BENCH_BIG_MB) /usr/bin/python3 bench/run.py

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """gen-corpus.py - write the three benchmark corpora of intake, deterministically.
 
-    /usr/bin/python3 bench/gen-corpus.py OUTDIR [SCALE]
+    /usr/bin/python3 bench/gen-corpus.py OUTDIR [SCALE [BIG_MB]]
 
 OUTDIR/typical/    200 x SCALE submissions, each one zip of 2-8 MB holding 14-20
                    files (half the zips with GBK names and no UTF-8 flag), in the
                    Foxmail, Outlook and Thunderbird styles of examples/.
 OUTDIR/small/      2000 x SCALE messages with 3 small attachments each.
-OUTDIR/big/        3 messages with one zip of about 150 MB x min(SCALE, 1) each.
+OUTDIR/big/        3 messages with one zip of BIG_MB (default 150) MB each.
 OUTDIR/*/received.tsv  file and INTERNALDATE (unix time), in order.
 
 The mail is built with the helpers of examples/make-examples.py (real minimal
@@ -137,7 +137,7 @@ def main():
     scale = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     ntyp = max(2, round(200 * scale))
     nsmall = max(10, round(2000 * scale))
-    bigsize = int(150e6 * min(scale, 1.0))
+    bigsize = int(float(sys.argv[3]) * 1e6) if len(sys.argv) > 3 else 150000000
 
     def gen(name, n, fn):
         d = os.path.join(outdir, name)
