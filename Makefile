@@ -150,3 +150,16 @@ clean:
 # For helpers and editors: the flags a single file is built with.
 flags:
 	@echo "CPPFLAGS=$(CPPFLAGS)"; echo "CFLAGS=$(CFLAGS)"; echo "LDLIBS=$(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)"
+
+# ---- benchmark (never part of make check) ----
+# Generates the corpora under BENCH_DIR (a real disk, not tmpfs), runs intake
+# and the standard tools interleaved and writes bench/RESULTS.md.
+#   make bench BENCH_SCALE=0.1 BENCH_PAIRS=1 BENCH_BIG_MB=20   a quick run
+BENCH_DIR   ?= /var/tmp/intake-bench
+BENCH_SCALE ?= 1
+BENCH_PAIRS ?= 3
+BENCH_IMAP  ?= 1
+BENCH_BIG_MB ?= 150
+bench: all
+	BENCH_DIR=$(BENCH_DIR) BENCH_SCALE=$(BENCH_SCALE) BENCH_PAIRS=$(BENCH_PAIRS) \
+	BENCH_IMAP=$(BENCH_IMAP) BENCH_BIG_MB=$(BENCH_BIG_MB) /usr/bin/python3 bench/run.py

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -163,7 +166,39 @@ static int deny(scmp_filter_ctx ctx, const char *name)
 	return seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, nr, 0);
 }
 
-static int seccomp_filter(char *err, size_t errlen)
+/*
+ * The filter is built once per process and kept, with its BPF program:
+ * building it (resolving some 80 names, adding the rules, generating the
+ * program) cost a parse child several milliseconds, as much as a small
+ * message's whole MIME walk.  A child forked after sandbox_prepare()
+ * inherits both and only hands the program to the kernel; the flags are
+ * those seccomp_load() uses with default attributes (none).
+ */
+static scmp_filter_ctx prepared;
+static struct sock_filter *prepared_bpf;
+static size_t prepared_len;
+
+static void export_bpf(void)
+{
+	int fd = memfd_create("intake-seccomp", MFD_CLOEXEC);
+	off_t n;
+
+	if (fd < 0)
+		return;
+	if (seccomp_export_bpf(prepared, fd) == 0 && (n = lseek(fd, 0, SEEK_END)) > 0 &&
+	    n % (off_t)sizeof(struct sock_filter) == 0 && n / (off_t)sizeof(struct sock_filter) <= 4096) {
+		prepared_bpf = malloc((size_t)n);
+		if (prepared_bpf && pread(fd, prepared_bpf, (size_t)n, 0) == n) {
+			prepared_len = (size_t)n / sizeof(struct sock_filter);
+		} else {
+			free(prepared_bpf);
+			prepared_bpf = NULL;
+		}
+	}
+	close(fd);
+}
+
+static scmp_filter_ctx build_filter(char *err, size_t errlen)
 {
 	static const char *const denied[] = {
 		/* reaching out */
@@ -192,7 +227,7 @@ static int seccomp_filter(char *err, size_t errlen)
 
 	if (!ctx) {
 		snprintf(err, errlen, "seccomp_init failed");
-		return -1;
+		return NULL;
 	}
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]) && r == 0; i++)
 		r = deny(ctx, denied[i]);
@@ -204,9 +239,38 @@ static int seccomp_filter(char *err, size_t errlen)
 		                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
+	if (r != 0) {
+		seccomp_release(ctx);
+		snprintf(err, errlen, "seccomp: %s", strerror(-r));
+		return NULL;
+	}
+	return ctx;
+}
+
+int sandbox_prepare(char *err, size_t errlen)
+{
+	if (!prepared) {
+		prepared = build_filter(err, errlen);
+		if (prepared)
+			export_bpf();
+	}
+	return prepared ? 0 : -1;
+}
+
+static int seccomp_filter(char *err, size_t errlen)
+{
+	int r;
+
+	if (sandbox_prepare(err, errlen) != 0)
+		return -1;
+	if (prepared_bpf) {
+		struct sock_fprog prog = { (unsigned short)prepared_len, prepared_bpf };
+
+		/* no_new_privs is set: an unprivileged process may install it */
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+			return 0;
+	}
+	r = seccomp_load(prepared);
 	if (r != 0) {
 		snprintf(err, errlen, "seccomp: %s", strerror(-r));
 		return -1;

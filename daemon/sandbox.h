@@ -39,6 +39,10 @@ void sandbox_close_fds(const int *keep, size_t n);
 int sandbox_enter(const struct sandbox_user *u, int workdir, bool *landlock_r,
                   char *err, size_t errlen);
 
+/* In the parent, before forking children: build the seccomp filter once
+ * so that each child only loads it.  Optional (sandbox_enter builds it
+ * when it was not prepared); 0 ok, -1 with err. */
+int sandbox_prepare(char *err, size_t errlen);
 /* The Landlock ABI version the kernel offers (0 = none). */
 int sandbox_landlock_abi(void);
 

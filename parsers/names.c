@@ -391,6 +391,12 @@ static iconv_t cached_iconv(const char *norm)
 	return cd;
 }
 
+void names_preload(void)
+{
+	(void)cached_iconv("GB18030");
+	(void)cached_iconv("GBK");
+}
+
 /*
  * Convert with a strict descriptor and repair by hand: on EILSEQ skip
  * one byte and write U+FFFD (or U+20AC for the GBK-only 0x80 when reading

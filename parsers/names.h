@@ -19,6 +19,10 @@
 /* Normalise a charset label for iconv: gb2312/gbk/cp936/x-gbk/gb_2312-80/
  * euc-cn/936/x-gb18030 -> "GB18030"; utf8 -> "UTF-8"; others upper-cased.
  * Writes into buf (NUL-terminated, truncated to size). */
+/* Open the GB18030 and GBK converters (nearly all Chinese mail) in
+ * this process's cache, so that children forked afterwards inherit it
+ * instead of each loading the gconv module again. */
+void names_preload(void);
 void names_charset_normalise(const char *label, char *buf, size_t size);
 
 /* True when [s, s+n) is valid UTF-8 (no overlongs, no surrogates). */
