@@ -480,40 +480,53 @@ int imap_list_new(struct imap *im, uint32_t after, uint32_t **uids_r, size_t *n_
 	return 0;
 }
 
-int imap_fetch_meta(struct imap *im, uint32_t uid, struct imap_msg *out,
-                    enum imap_fail *why, char *err, size_t errlen)
+/* UID FETCH of one message with fetch type ft (consumed, may be NULL
+ * after an allocation failure). */
+static int uid_fetch_one(struct imap *im, uint32_t uid, struct mailimap_fetch_type *ft,
+                         clist **res_r, const char *what, enum imap_fail *why,
+                         char *err, size_t errlen)
 {
-	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set;
-	clist *res = NULL;
-	bool found = false;
+	struct mailimap_set *set = ft ? mailimap_set_new_single(uid) : NULL;
 	int r;
 
-	*why = IMAP_OK;
-	memset(out, 0, sizeof(*out));
-	out->uid = uid;
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	set = mailimap_set_new_single(uid);
-	if (!ft || !set ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate()) != 0 ||
-	    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) != 0) {
+	*res_r = NULL;
+	if (!set) {
 		if (ft)
 			mailimap_fetch_type_free(ft);
-		if (set)
-			mailimap_set_free(set);
 		*why = IMAP_FAIL_LOCAL;
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	arm(im, cmd_deadline(im));
-	r = mailimap_uid_fetch(im->s, set, ft, &res);
+	r = mailimap_uid_fetch(im->s, set, ft, res_r);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return fail(im, r, "UID FETCH (metadata)", why, err, errlen);
+		return fail(im, r, what, why, err, errlen);
 	disarm(im);
+	return 0;
+}
+
+int imap_fetch_meta(struct imap *im, uint32_t uid, struct imap_msg *out,
+                    enum imap_fail *why, char *err, size_t errlen)
+{
+	struct mailimap_fetch_type *ft;
+	clist *res = NULL;
+	bool found = false;
+
+	*why = IMAP_OK;
+	memset(out, 0, sizeof(*out));
+	out->uid = uid;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	if (ft && (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) != 0 ||
+	           mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags()) != 0 ||
+	           mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate()) != 0 ||
+	           mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) != 0)) {
+		mailimap_fetch_type_free(ft);
+		ft = NULL;
+	}
+	if (uid_fetch_one(im, uid, ft, &res, "UID FETCH (metadata)", why, err, errlen) != 0)
+		return -1;
 	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		struct imap_msg m = { 0 };
@@ -607,11 +620,9 @@ int imap_fetch_to_spool(struct imap *im, uint32_t uid, size_t chunk, struct spoo
 		struct mailimap_fetch_type *ft;
 		struct mailimap_section *sec;
 		struct mailimap_fetch_att *fa;
-		struct mailimap_set *set;
 		struct mailimap_msg_att_body_section *bs;
 		clist *res = NULL;
 		size_t got;
-		int r;
 
 		if (off > UINT32_MAX) {
 			*why = IMAP_FAIL_LOCAL;
@@ -622,27 +633,14 @@ int imap_fetch_to_spool(struct imap *im, uint32_t uid, size_t chunk, struct spoo
 		fa = sec ? mailimap_fetch_att_new_body_peek_section_partial(sec, (uint32_t)off,
 		                                                          (uint32_t)chunk) : NULL;
 		ft = fa ? mailimap_fetch_type_new_fetch_att(fa) : NULL;
-		set = mailimap_set_new_single(uid);
-		if (!ft || !set) {
-			if (ft)
-				mailimap_fetch_type_free(ft);
-			else if (fa)
+		if (!ft) {
+			if (fa)
 				mailimap_fetch_att_free(fa);
 			else if (sec)
 				mailimap_section_free(sec);
-			if (set)
-				mailimap_set_free(set);
-			*why = IMAP_FAIL_LOCAL;
-			snprintf(err, errlen, "out of memory");
-			return -1;
 		}
-		arm(im, cmd_deadline(im));
-		r = mailimap_uid_fetch(im->s, set, ft, &res);
-		mailimap_fetch_type_free(ft);
-		mailimap_set_free(set);
-		if (r != MAILIMAP_NO_ERROR)
-			return fail(im, r, "UID FETCH (body)", why, err, errlen);
-		disarm(im);
+		if (uid_fetch_one(im, uid, ft, &res, "UID FETCH (body)", why, err, errlen) != 0)
+			return -1;
 		bs = section_for(res, uid);
 		if (!bs) {
 			mailimap_fetch_list_free(res);

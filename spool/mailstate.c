@@ -20,6 +20,14 @@ static int step_done(sqlite3_stmt *st)
 	return r == SQLITE_DONE ? 0 : -1;
 }
 
+/* Bind mailbox, UIDVALIDITY and UID as parameters i, i+1, i+2. */
+static void bind_uid(sqlite3_stmt *st, int i, const char *mailbox, uint32_t uidvalidity, uint32_t uid)
+{
+	sqlite3_bind_text(st, i, mailbox, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, i + 1, uidvalidity);
+	sqlite3_bind_int64(st, i + 2, uid);
+}
+
 int mailstate_get(struct ledger *l, const char *mailbox, uint32_t *uidvalidity_r,
                   uint32_t *last_uid_r)
 {
@@ -65,9 +73,7 @@ long long mailstate_message_by_uid(struct ledger *l, const char *mailbox, uint32
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, mailbox, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, uidvalidity);
-	sqlite3_bind_int64(st, 3, uid);
+	bind_uid(st, 1, mailbox, uidvalidity, uid);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
@@ -91,9 +97,7 @@ int mailstate_failed(struct ledger *l, const char *mailbox, uint32_t uidvalidity
 	*quarantined_r = false;
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, mailbox, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, uidvalidity);
-	sqlite3_bind_int64(st, 3, uid);
+	bind_uid(st, 1, mailbox, uidvalidity, uid);
 	sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int64(st, 6, max_attempts);
@@ -115,9 +119,7 @@ int mailstate_is_quarantined(struct ledger *l, const char *mailbox, uint32_t uid
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, mailbox, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, uidvalidity);
-	sqlite3_bind_int64(st, 3, uid);
+	bind_uid(st, 1, mailbox, uidvalidity, uid);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		q = sqlite3_column_int(st, 0) == 0 ? 0 : sqlite3_column_int(st, 1) ? 1 : 2;
@@ -134,9 +136,7 @@ int mailstate_clear(struct ledger *l, const char *mailbox, uint32_t uidvalidity,
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, mailbox, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, uidvalidity);
-	sqlite3_bind_int64(st, 3, uid);
+	bind_uid(st, 1, mailbox, uidvalidity, uid);
 	return step_done(st);
 }
 
@@ -147,8 +147,6 @@ int mailstate_set_flagged(struct ledger *l, const char *mailbox, uint32_t uidval
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, mailbox, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, uidvalidity);
-	sqlite3_bind_int64(st, 3, uid);
+	bind_uid(st, 1, mailbox, uidvalidity, uid);
 	return step_done(st);
 }
