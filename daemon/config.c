@@ -216,7 +216,7 @@ static int mail_defaults(struct config_mail *m, bool imap, const char *path,
 	const char *sect = imap ? "imap" : "smtp";
 
 	if (!m->timeout)
-		m->timeout = 60;
+		m->timeout = imap ? 60 : CONFIG_SMTP_TIMEOUT;
 	if (imap) {
 		if (!m->poll_interval)
 			m->poll_interval = 60;
