@@ -166,7 +166,7 @@ json_t *outbox_list(struct app *a)
 
 	if (sqlite3_prepare_v2(ledger_db(a->ledger),
 		"SELECT id, message, kind, recipient, subject, message_id, receipt_no, state, attempts,"
-		" created_at, next_attempt_at, last_attempt_at, sent_at, last_error FROM replies ORDER BY id",
+		" created_at, next_attempt_at, last_attempt_at, sent_at, last_error, update_of FROM replies ORDER BY id",
 		-1, &st, NULL) != SQLITE_OK) {
 		json_decref(out);
 		return NULL;
@@ -188,6 +188,8 @@ json_t *outbox_list(struct app *a)
 		json_object_set_new(o, "last_attempt_at", time_or_null(a, st, 11));
 		json_object_set_new(o, "sent_at", time_or_null(a, st, 12));
 		json_object_set_new(o, "last_error", text_or_null(st, 13));
+		json_object_set_new(o, "update_of", sqlite3_column_type(st, 14) == SQLITE_NULL ? json_null() :
+		                    json_integer(sqlite3_column_int64(st, 14)));
 		json_array_append_new(out, o);
 	}
 	sqlite3_finalize(st);
@@ -213,10 +215,15 @@ int outbox_print(FILE *out, const json_t *replies)
 		const char *err = json_string_value(json_object_get(r, "last_error"));
 		const char *next = json_integer_value(json_object_get(r, "attempts")) > 0 ?
 		                   json_string_value(json_object_get(r, "next_attempt_at")) : NULL;
-		fprintf(out, "#%lld 来信#%lld | %s | %s | %s | 尝试 %lld 次%s%s\n",
+		json_t *upd = json_object_get(r, "update_of");
+		char upd_s[48] = "";
+
+		if (json_is_integer(upd))
+			snprintf(upd_s, sizeof(upd_s), "（更正 #%lld）", (long long)json_integer_value(upd));
+		fprintf(out, "#%lld 来信#%lld | %s%s | %s | %s | 尝试 %lld 次%s%s\n",
 		        (long long)json_integer_value(json_object_get(r, "id")),
 		        (long long)json_integer_value(json_object_get(r, "message")),
-		        query_reply_zh(json_string_value(json_object_get(r, "kind"))),
+		        query_reply_zh(json_string_value(json_object_get(r, "kind"))), upd_s,
 		        json_string_value(json_object_get(r, "recipient")),
 		        state_zh(json_string_value(json_object_get(r, "state"))),
 		        (long long)json_integer_value(json_object_get(r, "attempts")),

@@ -242,7 +242,7 @@ static void zh_time(time_t t, int off_min, bool with_time, char *buf, size_t siz
 
 /* An addr-spec we are willing to write to: printable ASCII, one '@',
  * nothing that could end a header or an SMTP command. */
-static bool sane_address(const char *a)
+bool reply_sane_address(const char *a)
 {
 	const char *at;
 
@@ -678,7 +678,7 @@ fail:
  * characters, separated by a space (where libetpan folds; LIBRARIES.md 5).
  * Plain printable ASCII is left as it is.
  */
-static char *encode_words(const char *s, size_t max_word)
+char *reply_encode_words(const char *s, size_t max_word)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = strlen(s), cap, used = 0;
@@ -730,7 +730,7 @@ static void one_line(char *s)
 }
 
 /* LF -> CRLF, dropping any CR already there. */
-static char *crlf(const char *s, size_t *len_r)
+char *reply_crlf(const char *s, size_t *len_r)
 {
 	size_t n = strlen(s), lf = 0, j = 0;
 	char *o;
@@ -752,6 +752,19 @@ static char *crlf(const char *s, size_t *len_r)
 	return o;
 }
 
+struct mailimf_date_time *reply_date_now(int tz_min)
+{
+	time_t now = time(NULL), local = now + (time_t)tz_min * 60;
+	struct tm tm;
+	int zone;
+
+	/* Date: in the campaign's zone, not the process's. */
+	gmtime_r(&local, &tm);
+	zone = (tz_min < 0 ? -1 : 1) * ((abs(tz_min) / 60) * 100 + abs(tz_min) % 60);
+	return mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
+	                             tm.tm_min, tm.tm_sec, zone);
+}
+
 static void free_ids(clist *l)
 {
 	if (!l)
@@ -769,8 +782,8 @@ struct composed {
 
 static int build_mime(const struct msgrow *m, const char *from_name, const char *from,
                       const char *to, const char *msgid, const char *subject, const char *body,
-                      const char *kind, const char *receipt_no, int tz_min, struct composed *out,
-                      char *err, size_t errlen)
+                      const char *kind, const char *receipt_no, int tz_min, const char *updates,
+                      struct composed *out, char *err, size_t errlen)
 {
 	struct mailimf_mailbox_list *fl = NULL;
 	struct mailimf_address_list *tl = NULL;
@@ -784,23 +797,17 @@ static int build_mime(const struct msgrow *m, const char *from_name, const char 
 	char *enc_subject = NULL, *enc_name = NULL, *text = NULL, *xr = NULL;
 	MMAPString *mm = NULL;
 	size_t text_len = 0;
-	time_t now = time(NULL), local = now + (time_t)tz_min * 60;
-	struct tm tm;
-	int col = 0, ret = -1, zone;
+	int col = 0, ret = -1;
 
-	enc_subject = encode_words(subject, 36);
+	enc_subject = reply_encode_words(subject, 36);
 	/* A display name in one word when it fits (45 bytes make 72
 	 * characters): some parsers keep the space between two words of a
 	 * phrase. */
-	enc_name = encode_words(from_name, 45);
-	text = crlf(body, &text_len);
+	enc_name = reply_encode_words(from_name, 45);
+	text = reply_crlf(body, &text_len);
 	if (!enc_subject || !enc_name || !text)
 		goto nomem;
-	/* Date: in the campaign's zone, not the process's. */
-	gmtime_r(&local, &tm);
-	zone = (tz_min < 0 ? -1 : 1) * ((abs(tz_min) / 60) * 100 + abs(tz_min) % 60);
-	dt = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
-	                           tm.tm_min, tm.tm_sec, zone);
+	dt = reply_date_now(tz_min);
 	fl = mailimf_mailbox_list_new_empty();
 	tl = mailimf_address_list_new_empty();
 	if (!dt || !fl || !tl)
@@ -836,6 +843,14 @@ static int build_mime(const struct msgrow *m, const char *from_name, const char 
 	    mailimf_fields_add(f, mailimf_field_new_custom(strdup("X-Intake-Reply"), xr)) != 0)
 		goto nomem;
 	xr = NULL;
+	/* An update names the reply it corrects (ours, so never a loop). */
+	if (updates) {
+		if (asprintf(&xr, "<%s>", updates) < 0)
+			goto nomem;
+		if (mailimf_fields_add(f, mailimf_field_new_custom(strdup("X-Intake-Update-Of"), xr)) != 0)
+			goto nomem;
+		xr = NULL;
+	}
 	ct = mailmime_content_new_with_str("text/plain");
 	cs = mailmime_param_new_with_data("charset", "utf-8");
 	if (!ct || !cs || clist_append(ct->ct_parameters, cs) != 0)
@@ -928,6 +943,15 @@ static void random_hex(char *buf, size_t size)
 	         r[6], r[7]);
 }
 
+void reply_message_id(const char *tag, const char *from, char *buf, size_t size)
+{
+	char rnd[20];
+	const char *at = from ? strrchr(from, '@') : NULL;
+
+	random_hex(rnd, sizeof(rnd));
+	snprintf(buf, size, "intake.%s.%s%s", tag, rnd, at ? at : "@localhost");
+}
+
 /* Why a message gets no reply, given the kind owed is NULL. */
 static char *why_not(const struct campaign *c, const struct msgrow *m)
 {
@@ -958,7 +982,7 @@ int reply_record(struct ingest *in, long long msg, const char **reply_io, char *
 	struct msgrow m;
 	struct tmpl_rec *data = NULL;
 	struct composed comp = { NULL, NULL, 0 };
-	char *reason = NULL, *subject = NULL, *body = NULL, receipt_no[96], msgid[256], rnd[20];
+	char *reason = NULL, *subject = NULL, *body = NULL, receipt_no[96], msgid[256];
 	const char *to;
 	unsigned today = 0;
 	int k, ret = -1;
@@ -967,14 +991,14 @@ int reply_record(struct ingest *in, long long msg, const char **reply_io, char *
 		snprintf(err, errlen, "ledger: message %lld: %s", msg, ledger_errmsg(l));
 		return -1;
 	}
-	to = m.reply_to && sane_address(m.reply_to) ? m.reply_to : m.sender;
+	to = m.reply_to && reply_sane_address(m.reply_to) ? m.reply_to : m.sender;
 	if (reply_is_ours(m.message_id, smtp->from)) {
 		reason = strdup("本系统自己发出的回复邮件，不回复");
 	} else if (*reply_io && smtp->from && to && strcasecmp(to, smtp->from) == 0) {
 		reason = strdup("回复地址是本局自己的邮箱，不回复");
 	} else if (!*reply_io) {
 		reason = why_not(c, &m);
-	} else if (!sane_address(to)) {
+	} else if (!reply_sane_address(to)) {
 		reason = strdup("来信没有可用的回复地址（From / Reply-To），无法回复");
 	} else {
 		if (replies_count_day(l, to, m.received_at, &today) != 0)
@@ -1002,8 +1026,7 @@ int reply_record(struct ingest *in, long long msg, const char **reply_io, char *
 		goto out;
 	}
 	snprintf(receipt_no, sizeof(receipt_no), "%s-%06lld", c->id, msg);
-	random_hex(rnd, sizeof(rnd));
-	snprintf(msgid, sizeof(msgid), "intake.%s.%s%s", receipt_no, rnd, strrchr(smtp->from, '@'));
+	reply_message_id(receipt_no, smtp->from, msgid, sizeof(msgid));
 	data = build_data(l, c, t->from_name, msg, &m, receipt_no);
 	if (!data)
 		goto sqlerr;
@@ -1012,7 +1035,7 @@ int reply_record(struct ingest *in, long long msg, const char **reply_io, char *
 		goto out;
 	one_line(subject);
 	if (build_mime(&m, t->from_name, smtp->from, to, msgid, subject, body, *reply_io, receipt_no,
-	               c->tz_offset_min, &comp, err, errlen) != 0)
+	               c->tz_offset_min, NULL, &comp, err, errlen) != 0)
 		goto out;
 	{
 		struct replies_row row = {
@@ -1038,6 +1061,181 @@ out:
 	free(body);
 	free(comp.raw);
 	free(comp.subject);
+	msgrow_free(&m);
+	return ret;
+}
+
+/* ---- updated replies (intakectl assign --notify) ---- */
+
+int reply_update_target(struct ledger *l, long long file, long long *msg_r)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*msg_r = 0;
+	if (sqlite3_prepare_v2(ledger_db(l),
+		"SELECT coalesce((SELECT max(md.message) FROM message_dossiers md WHERE md.dossier = f.dossier),"
+		" f.message) FROM files f WHERE f.id = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, file);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*msg_r = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
+}
+
+/* The kind an update of msg would be, or why there is none (*why_r
+ * malloc'd).  -1 on a ledger error. */
+static int update_kind(struct ingest *in, long long msg, const struct msgrow *m, const char **kind_r,
+                       long long *orig_r, char **why_r)
+{
+	struct ledger *l = in->ledger;
+	const char *status = NULL;
+	char *reason = NULL, *orig_id = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	*kind_r = NULL;
+	*why_r = NULL;
+	*orig_r = 0;
+	if (strcmp(m->kind, TRIAGE_SUBMISSION) != 0)
+		return asprintf(why_r, "来信 #%lld 不是申报材料（%s），不发送更正通知 (not a submission)", msg,
+		                m->kind_evidence ? m->kind_evidence : m->kind) < 0 ? -1 : 0;
+	if (sqlite3_prepare_v2(ledger_db(l), "SELECT no_reply_reason FROM messages WHERE id = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, msg);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		reason = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (reason) {
+		rc = asprintf(why_r, "来信 #%lld 按规定不回复（%s），不发送更正通知 (owed no reply)", msg, reason);
+		free(reason);
+		return rc < 0 ? -1 : 0;
+	}
+	if (ledger_message_status(l, in->camp, msg, &status) != 0)
+		return -1;
+	if (strcmp(status, "late") == 0)
+		return asprintf(why_r, "来信 #%lld 在截止时间之后收到，逾期不予受理，不发送更正通知 (late)", msg) < 0 ? -1 : 0;
+	if (strcmp(status, "accepted") == 0)
+		*kind_r = "receipt";
+	else if (strcmp(status, "incomplete") == 0)
+		*kind_r = "missing-items";
+	else
+		return asprintf(why_r, "来信 #%lld 的状态为 %s，不发送更正通知", msg, status) < 0 ? -1 : 0;
+	if (replies_original(l, msg, orig_r, &orig_id) != 0)
+		return -1;
+	free(orig_id);
+	if (*orig_r == 0) {
+		*kind_r = NULL;
+		return asprintf(why_r, "来信 #%lld 尚无回复记录，没有可更正的回复 (never answered)", msg) < 0 ? -1 : 0;
+	}
+	if (!in->replies || !in->cfg->smtp.from) {
+		*kind_r = NULL;
+		return asprintf(why_r, "未配置 [smtp] from 或活动的回复模板，无法发送更正通知") < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+int reply_update_check(struct ingest *in, long long msg, char **why_r)
+{
+	struct msgrow m;
+	const char *kind;
+	long long orig;
+	int r;
+
+	*why_r = NULL;
+	if (load_message(in->ledger, msg, &m) != 0)
+		return -1;
+	r = update_kind(in, msg, &m, &kind, &orig, why_r);
+	msgrow_free(&m);
+	return r;
+}
+
+int reply_update(struct ingest *in, long long msg, struct reply_update_result *res,
+                 char **why_r, char *err, size_t errlen)
+{
+	const struct campaign *c = in->camp;
+	const struct config_mail *smtp = &in->cfg->smtp;
+	const struct reply_templates *t = in->replies;
+	struct ledger *l = in->ledger;
+	struct msgrow m;
+	struct tmpl_rec *data = NULL;
+	struct composed comp = { NULL, NULL, 0 };
+	struct replies_row orig;
+	char *subject = NULL, *body = NULL, *usubject = NULL, *ubody = NULL, receipt_no[96], when[64];
+	const char *to, *kind;
+	int k, ret = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&orig, 0, sizeof(orig));
+	*why_r = NULL;
+	if (load_message(l, msg, &m) != 0) {
+		snprintf(err, errlen, "ledger: message %lld: %s", msg, ledger_errmsg(l));
+		return -1;
+	}
+	if (update_kind(in, msg, &m, &kind, &res->update_of, why_r) != 0)
+		goto sqlerr;
+	if (!kind) {
+		ret = 0;
+		goto out;
+	}
+	if (replies_get(l, res->update_of, &orig) != 0)
+		goto sqlerr;
+	/* To whom the original went (Reply-To, else From, as checked then). */
+	to = orig.recipient;
+	k = kind_index(kind);
+	snprintf(receipt_no, sizeof(receipt_no), "%s-%06lld", c->id, msg);
+	reply_message_id(receipt_no, smtp->from, res->message_id, sizeof(res->message_id));
+	data = build_data(l, c, t->from_name, msg, &m, receipt_no);
+	if (!data)
+		goto sqlerr;
+	if (tmpl_render(t->subject[k], data, &subject, NULL, err, errlen) != 0 ||
+	    tmpl_render(t->body[k], data, &body, NULL, err, errlen) != 0)
+		goto out;
+	one_line(subject);
+	zh_time(orig.sent_at ? orig.sent_at : orig.created_at, c->tz_offset_min, true, when, sizeof(when));
+	if (asprintf(&usubject, "%s%s", REPLY_UPDATE_MARK, subject) < 0 ||
+	    asprintf(&ubody, "【更正】本局已对贵单位报送的材料重新审核。本通知更正并取代本局于 %s 发出的%s"
+	             "（回执编号 %s），请以本通知为准。\n\n%s", when,
+	             strcmp(orig.kind, "receipt") == 0 ? "回执" : strcmp(orig.kind, "missing-items") == 0 ?
+	             "补件通知" : "回复", receipt_no, body) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (build_mime(&m, t->from_name, smtp->from, to, res->message_id, usubject, ubody, kind, receipt_no,
+	               c->tz_offset_min, orig.message_id, &comp, err, errlen) != 0)
+		goto out;
+	{
+		struct replies_row row = {
+			.message = msg, .update_of = res->update_of, .kind = (char *)(uintptr_t)kind,
+			.receipt_no = receipt_no, .message_id = res->message_id, .env_from = smtp->from,
+			.recipient = (char *)(uintptr_t)to, .subject = comp.subject, .raw = comp.raw,
+			.raw_len = comp.raw_len, .created_at = time(NULL),
+		};
+		if (replies_insert(l, &row, &res->reply) != 0)
+			goto sqlerr;
+	}
+	res->message = msg;
+	res->kind = kind;
+	snprintf(res->recipient, sizeof(res->recipient), "%s", to);
+	ret = 0;
+	goto out;
+sqlerr:
+	snprintf(err, errlen, "ledger: %s", ledger_errmsg(l));
+out:
+	tmpl_rec_free(&data);
+	free(subject);
+	free(body);
+	free(usubject);
+	free(ubody);
+	free(comp.raw);
+	free(comp.subject);
+	replies_row_free(&orig);
 	msgrow_free(&m);
 	return ret;
 }

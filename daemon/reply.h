@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include "campaign.h"
 #include "ingest.h"
+#include "ledger.h"
 
 struct reply_templates;
 
@@ -45,5 +46,58 @@ int reply_record(struct ingest *in, long long msg, const char **reply_io, char *
 
 /* Our Message-IDs: "intake.<receipt>.<random>@<domain of [smtp] from>". */
 bool reply_is_ours(const char *message_id, const char *from_addr);
+/* A new one of ours (without <>): "intake.<tag>.<random>@<domain of from>". */
+void reply_message_id(const char *tag, const char *from, char *buf, size_t size);
+
+/* ---- helpers for other mail we compose (intakectl report --mail) ---- */
+
+/* An addr-spec we are willing to write to: printable ASCII, one '@',
+ * nothing that could end a header or an SMTP command. */
+bool reply_sane_address(const char *a);
+/* RFC 2047 encoded words (UTF-8, B) of at most max_word bytes of text
+ * each, cut between characters, separated by one space (36 for a Subject,
+ * LIBRARIES.md 5); plain short ASCII is returned as it is.  malloc'd. */
+char *reply_encode_words(const char *s, size_t max_word);
+/* LF -> CRLF (CRs dropped first), for a body to be base64-encoded. */
+char *reply_crlf(const char *s, size_t *len_r);
+/* Now, for a Date: header, in the campaign's zone (minutes east of UTC). */
+struct mailimf_date_time;
+struct mailimf_date_time *reply_date_now(int tz_min);
+
+/* ---- updated replies: intakectl assign FILE ITEM --notify ---- */
+
+#define REPLY_UPDATE_MARK "（更正）"
+
+/* The message whose reply a correction of file updates: the latest
+ * message of the file's dossier, else the file's own message (a county
+ * paper).  *msg_r = 0 when there is no such file. */
+int reply_update_target(struct ledger *l, long long file, long long *msg_r);
+
+/* Whether msg may get an updated reply: 0 with *why_r NULL when it may, 0
+ * with *why_r (malloc'd, Chinese with an English hint) when it may not: not
+ * a submission, owed no reply (no_reply_reason), late, never answered, no
+ * templates or [smtp] from.  -1 on a ledger error. */
+int reply_update_check(struct ingest *in, long long msg, char **why_r);
+
+struct reply_update_result {
+	long long reply;       /* the new row in replies */
+	long long message, update_of;
+	const char *kind;      /* receipt or missing-items, as the message stands now */
+	char message_id[256];  /* ours, without <> */
+	char recipient[256];
+};
+/*
+ * Inside the caller's transaction, after a staff correction: compose the
+ * reply msg would get now (receipt when its dossiers are complete,
+ * missing-items otherwise) from the same templates, marked as an update
+ * (subject prefixed with REPLY_UPDATE_MARK, a first paragraph saying the
+ * bureau re-examined the files and which reply it replaces), with a new
+ * Message-ID, In-Reply-To/References to the county's message and
+ * X-Intake-Update-Of naming the original reply; queue it in the outbox as
+ * a new row (update_of = the original, which stays on record).  0 with
+ * *why_r set when none is owed (as reply_update_check()).
+ */
+int reply_update(struct ingest *in, long long msg, struct reply_update_result *res,
+                 char **why_r, char *err, size_t errlen);
 
 #endif

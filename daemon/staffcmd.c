@@ -6,18 +6,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "outbox.h"
+#include "replies.h"
+#include "reply.h"
 #include "reportdb.h"
+#include "reportmail.h"
 #include "reprocess.h"
+#include "smtp.h"
 #include "staff.h"
-
-#define NOT_IN_BUILD "本版本尚不能发送邮件（not available in this build: mail comes with the replies/SMTP work）"
 
 void staffcmd_usage(FILE *f)
 {
 	fputs("  intakectl -c CONF report [--date YYYY-MM-DD] [--format text|csv|html|xlsx] [-o FILE]\n"
+	      "  intakectl -c CONF report --mail [--date YYYY-MM-DD] [--by OPERATOR]\n"
 	      "  intakectl -c CONF list [--county X] [--program base|institution] [--incomplete] [--late] [--json]\n"
 	      "  intakectl -c CONF show DOSSIER-ID [--json]\n"
-	      "  intakectl -c CONF assign FILE-ID ITEM|none [--by OPERATOR]\n"
+	      "  intakectl -c CONF assign FILE-ID ITEM|none [--notify] [--by OPERATOR]\n"
 	      "  intakectl -c CONF mark-paper DOSSIER-ID [--by OPERATOR]\n"
 	      "  intakectl -c CONF export DOSSIER-ID -o DIR [--by OPERATOR]\n"
 	      "  intakectl -c CONF reprocess MESSAGE-ID|--all [--dry-run] [--by OPERATOR]\n"
@@ -80,6 +84,114 @@ static int who_of(const char *by, char *who, size_t size)
 
 /* ---- report ---- */
 
+/*
+ * report --mail: compose once, then one SMTP transaction per recipient so
+ * each gets its own verdict.  Exit 0 when every recipient was accepted, 1
+ * otherwise, 2 for a configuration that cannot work (recipients, [smtp]).
+ */
+static int report_mail(struct app *a, time_t day, time_t now, const char *by)
+{
+	const struct config *cfg = a->cfg;
+	struct report r;
+	struct reportmail m;
+	struct smtp_session *s = NULL;
+	char **rcpts = NULL, who[STAFF_OPERATOR_MAX + 1], err[1024], why[512], date[16], *detail = NULL;
+	size_t n = 0, ok = 0;
+	bool *sent = NULL;
+	struct timespec t0, t1;
+	FILE *df;
+	size_t dlen;
+	int ret = 1;
+
+	if (reportmail_recipients(cfg->report_recipients, &rcpts, &n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: report --mail: %s\n", err);
+		return 2;
+	}
+	if (!cfg->smtp.set || !cfg->smtp.host || !cfg->smtp.from || !reply_sane_address(cfg->smtp.from)) {
+		fprintf(stderr, "intakectl: report --mail: 未配置 [smtp] host 与 from (no [smtp] host and from)\n");
+		reportmail_recipients_free(rcpts, n);
+		return 2;
+	}
+	/* A timer has no login: it is named, not refused. */
+	if (by || getenv("SUDO_USER") || getenv("USER")) {
+		if (who_of(by, who, sizeof(who)) != 0) {
+			reportmail_recipients_free(rcpts, n);
+			return by ? 2 : 1;
+		}
+	} else {
+		snprintf(who, sizeof(who), "intakectl");
+	}
+	if (open_state(a) != 0) {
+		reportmail_recipients_free(rcpts, n);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (reportdb_build(a->ledger, a->camp, day, now, &r, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: report: %s\n", err);
+		reportmail_recipients_free(rcpts, n);
+		return 1;
+	}
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", r.year, r.month, r.day);
+	if (reportmail_compose(&r, cfg, rcpts, n, getenv("TMPDIR"), &m, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: report --mail: %s\n", err);
+		report_free(&r);
+		reportmail_recipients_free(rcpts, n);
+		return 1;
+	}
+	report_free(&r);
+	sent = calloc(n, sizeof(*sent));
+	if (!sent) {
+		fprintf(stderr, "intakectl: out of memory\n");
+		goto out;
+	}
+	if (smtp_open(&cfg->smtp, &s, why, sizeof(why)) != 0) {
+		fprintf(stderr, "intakectl: report --mail: 无法连接发信服务器，日报未发出 (SMTP server unavailable, nothing sent): %s\n",
+		        why);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, "  %s：未发送 (not sent)\n", rcpts[i]);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			enum smtp_outcome o = smtp_send(s, cfg->smtp.from, rcpts[i], m.raw, m.len, why, sizeof(why));
+			if (o == SMTP_SENT) {
+				sent[i] = true;
+				ok++;
+				printf("  %s：已发送 (accepted)\n", rcpts[i]);
+			} else {
+				fprintf(stderr, "intakectl: report --mail: %s：%s (%s): %s\n", rcpts[i],
+				        o == SMTP_PERMFAIL ? "被拒收" : "暂时未能发送",
+				        o == SMTP_PERMFAIL ? "refused" : "not sent, try again later", why);
+			}
+		}
+		smtp_close(&s);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* The audit row says who sent what to whom, also when it failed. */
+	df = open_memstream(&detail, &dlen);
+	if (df) {
+		fprintf(df, "日报 %s；收件人 ", date);
+		for (size_t i = 0; i < n; i++)
+			fprintf(df, "%s%s（%s）", i ? "、" : "", rcpts[i], sent[i] ? "已发送" : "未发送");
+		fprintf(df, "；Message-ID <%s>；%zu 字节", m.message_id, m.len);
+		fclose(df);
+	}
+	if (!detail || ledger_begin(a->ledger) != 0 ||
+	    staff_audit(a->ledger, who, "report-mail", NULL, detail) != 0 || ledger_commit(a->ledger) != 0) {
+		fprintf(stderr, "intakectl: report --mail: audit log: %s\n", ledger_errmsg(a->ledger));
+		ledger_rollback(a->ledger);
+		goto out;
+	}
+	printf("日报 %s（%s）已发送给 %zu/%zu 位收件人；邮件 %zu 字节（HTML %zu，XLSX %zu），用时 %.2f 秒\n",
+	       date, m.subject, ok, n, m.len, m.html_len, m.xlsx_len,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ret = ok == n ? 0 : 1;
+out:
+	free(detail);
+	free(sent);
+	reportmail_free(&m);
+	reportmail_recipients_free(rcpts, n);
+	return ret;
+}
+
 static int cmd_report(struct app *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,9 +199,10 @@ static int cmd_report(struct app *a, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "mail", no_argument, NULL, 'm' },
+		{ "by", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *date = NULL, *out = NULL;
+	const char *date = NULL, *out = NULL, *by = NULL;
 	enum report_format fmt = REPORT_TEXT;
 	bool fmt_given = false, mail = false;
 	struct report r;
@@ -108,15 +221,16 @@ static int cmd_report(struct app *a, int argc, char **argv)
 			break;
 		case 'o': out = optarg; break;
 		case 'm': mail = true; break;
+		case 'b': by = optarg; break;
 		default: return usage_err("report: unknown option");
 		}
 	}
 	if (optind < argc)
 		return usage_err("report takes no arguments");
-	if (mail) {
-		fprintf(stderr, "intakectl: report --mail: %s\n", NOT_IN_BUILD);
-		return 1;
-	}
+	if (mail && (fmt_given || out))
+		return usage_err("report --mail sends HTML and XLSX: no --format or -o with it");
+	if (by && !mail)
+		return usage_err("report: --by only with --mail");
 	if (!fmt_given && out) {
 		/* The file name says what is wanted: 日报.xlsx */
 		const char *dot = strrchr(out, '.');
@@ -134,6 +248,8 @@ static int cmd_report(struct app *a, int argc, char **argv)
 		report_day_of(a->camp, now, &y, &m, &d);
 		day = report_day_start(a->camp, y, m, d);
 	}
+	if (mail)
+		return report_mail(a, day, now, by);
 	if (open_state(a) != 0)
 		return 1;
 	if (reportdb_build(a->ledger, a->camp, day, now, &r, err, sizeof(err)) != 0) {
@@ -264,6 +380,63 @@ static int cmd_log(struct app *a, int argc, char **argv)
 
 /* ---- changes ---- */
 
+/* assign --notify, after the reassignment committed: the updated reply of
+ * msg composed and queued (with its audit row) in one transaction, then
+ * the outbox flushed at once. */
+static int notify_update(struct app *a, long long file, long long msg, const char *who)
+{
+	struct reply_update_result u;
+	struct outbox_stats st;
+	struct replies_row row;
+	char err[1024] = "", *why = NULL, *detail = NULL, target[48];
+	int ret = 1;
+
+	memset(&row, 0, sizeof(row));
+	if (ledger_begin(a->ledger) != 0)
+		goto sqlerr;
+	if (reply_update(&a->ingest, msg, &u, &why, err, sizeof(err)) != 0) {
+		ledger_rollback(a->ledger);
+		fprintf(stderr, "intakectl: assign --notify: %s；改判已保存，未通知 (reassigned, county not told)\n", err);
+		return 1;
+	}
+	if (why) {
+		ledger_rollback(a->ledger);
+		fprintf(stderr, "intakectl: assign --notify: %s；改判已保存，未通知 (reassigned, county not told)\n", why);
+		free(why);
+		return 1;
+	}
+	snprintf(target, sizeof(target), "message:%lld", msg);
+	if (asprintf(&detail, "文件 #%lld 改判后向 %s 发送更正%s（回复 #%lld，更正 #%lld），Message-ID <%s>", file,
+	             u.recipient, strcmp(u.kind, "receipt") == 0 ? "回执" : "补件通知", u.reply, u.update_of,
+	             u.message_id) < 0 ||
+	    staff_audit(a->ledger, who, "notify", target, detail) != 0 || ledger_commit(a->ledger) != 0) {
+		free(detail);
+		goto sqlerr;
+	}
+	free(detail);
+	if (outbox_flush_stats(a, true, &st, err, sizeof(err)) != 0 && !err[0])
+		snprintf(err, sizeof(err), "outbox");
+	if (replies_get(a->ledger, u.reply, &row) != 0)
+		goto sqlerr;
+	if (strcmp(row.state, "sent") == 0) {
+		printf("已向 %s 发送更正%s（来信 #%lld，%s）\n", u.recipient,
+		       strcmp(u.kind, "receipt") == 0 ? "回执" : "补件通知", msg, row.subject);
+		ret = 0;
+	} else if (strcmp(row.state, "failed") == 0) {
+		fprintf(stderr, "intakectl: assign --notify: 更正通知被拒收 (refused): %s\n",
+		        row.last_error ? row.last_error : err);
+	} else {
+		fprintf(stderr, "intakectl: assign --notify: 更正通知暂未发出，已留在发件箱，intaked 将自动重试"
+		        " (queued, will be retried): %s\n", row.last_error ? row.last_error : err);
+	}
+	replies_row_free(&row);
+	return ret;
+sqlerr:
+	fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
+	ledger_rollback(a->ledger);
+	return 1;
+}
+
 static int cmd_assign(struct app *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -274,7 +447,7 @@ static int cmd_assign(struct app *a, int argc, char **argv)
 	const char *by = NULL, *item;
 	struct staff_assign_result res;
 	char who[STAFF_OPERATOR_MAX + 1], err[1024];
-	long long file;
+	long long file, msg = 0;
 	bool notify = false;
 	int ch;
 
@@ -289,17 +462,36 @@ static int cmd_assign(struct app *a, int argc, char **argv)
 	if (argc - optind != 2 || parse_id(argv[optind], &file) != 0)
 		return usage_err("assign FILE-ID ITEM|none (file ids as in `show`)");
 	item = strcmp(argv[optind + 1], "none") == 0 ? NULL : argv[optind + 1];
-	/* Before any change: staff must not believe the county was told. */
-	if (notify) {
-		fprintf(stderr, "intakectl: assign --notify: %s；未作任何改动\n", NOT_IN_BUILD);
-		return 1;
-	}
 	if (item && !campaign_item_by_id(a->camp, item))
 		return usage_err("ITEM: an item id of the campaign (B01…B14, S01…S13, C01, C02) or none");
 	if (who_of(by, who, sizeof(who)) != 0)
 		return 1;
 	if (open_state(a) != 0)
 		return 1;
+	/* Before any change: staff must not believe the county will be told
+	 * when it will not be. */
+	if (notify) {
+		char *why = NULL;
+		if (!a->cfg->smtp.set || !a->cfg->smtp.host || !a->cfg->smtp.from) {
+			fprintf(stderr, "intakectl: assign --notify: 未配置 [smtp] host 与 from，无法通知；未作任何改动"
+			        " (no [smtp]: nothing changed)\n");
+			return 1;
+		}
+		if (reply_update_target(a->ledger, file, &msg) != 0) {
+			fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
+			return 1;
+		}
+		if (msg && reply_update_check(&a->ingest, msg, &why) != 0) {
+			fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
+			return 1;
+		}
+		if (why) {
+			fprintf(stderr, "intakectl: assign --notify: %s；未作任何改动，如仍要改判请去掉 --notify"
+			        " (nothing changed; run without --notify to reassign only)\n", why);
+			free(why);
+			return 1;
+		}
+	}
 	if (staff_assign(a->ledger, a->camp, file, item, who, &res, err, sizeof(err)) != 0) {
 		fprintf(stderr, "intakectl: %s\n", err);
 		return 1;
@@ -309,6 +501,8 @@ static int cmd_assign(struct app *a, int argc, char **argv)
 	if (res.dossier)
 		printf("申报单位 #%lld：%s → %s\n", res.dossier, res.complete_before ? "材料齐全" : "材料不全",
 		       res.complete_after ? "材料齐全" : "材料不全");
+	if (notify)
+		return notify_update(a, file, msg, who);
 	return 0;
 }
 

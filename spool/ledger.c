@@ -139,8 +139,46 @@ static const char *const schema_v3 =
 "ALTER TABLE messages ADD COLUMN no_reply_reason TEXT;";
 
 /*
- * Migrations, applied in order, each in its own transaction.  Reserved:
- * 4 = staff tools.
+ * Version 4: updated replies.  A staff correction (intakectl assign
+ * --notify) sends the county an updated reply to a message already
+ * answered; the original stays on record and the update is a row of its
+ * own (update_of = the reply it corrects), with its own Message-ID.  So
+ * replies.message is no longer UNIQUE: only one original reply per message
+ * (replies_original).  SQLite cannot drop a column constraint: the table is
+ * rebuilt, ids kept.
+ */
+static const char *const schema_v4 =
+"CREATE TABLE replies_v4 ("
+"  id INTEGER PRIMARY KEY,"
+"  message INTEGER NOT NULL REFERENCES messages(id),"
+"  kind TEXT NOT NULL,"
+"  receipt_no TEXT NOT NULL,"
+"  message_id TEXT NOT NULL UNIQUE,"
+"  env_from TEXT NOT NULL,"
+"  recipient TEXT NOT NULL,"
+"  subject TEXT NOT NULL,"
+"  raw BLOB NOT NULL,"
+"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  created_at INTEGER NOT NULL,"
+"  next_attempt_at INTEGER NOT NULL,"
+"  last_attempt_at INTEGER, sent_at INTEGER,"
+"  last_error TEXT,"
+"  update_of INTEGER REFERENCES replies_v4(id)"
+");"
+"INSERT INTO replies_v4 (id, message, kind, receipt_no, message_id, env_from, recipient, subject, raw,"
+"  state, attempts, created_at, next_attempt_at, last_attempt_at, sent_at, last_error)"
+"  SELECT id, message, kind, receipt_no, message_id, env_from, recipient, subject, raw,"
+"  state, attempts, created_at, next_attempt_at, last_attempt_at, sent_at, last_error FROM replies;"
+"DROP TABLE replies;"
+"ALTER TABLE replies_v4 RENAME TO replies;"
+"CREATE UNIQUE INDEX replies_original ON replies(message) WHERE update_of IS NULL;"
+"CREATE INDEX replies_message ON replies(message);"
+"CREATE INDEX replies_due ON replies(state, next_attempt_at);"
+"CREATE INDEX replies_recipient ON replies(recipient);";
+
+/*
+ * Migrations, applied in order, each in its own transaction.
  */
 static const struct migration {
 	int version;
@@ -149,6 +187,7 @@ static const struct migration {
 	{ 1, &schema_v1 },
 	{ 2, &schema_v2 },
 	{ 3, &schema_v3 },
+	{ 4, &schema_v4 },
 };
 
 static int exec(struct ledger *l, const char *sql)

@@ -24,7 +24,7 @@
 #include "campaign.h"
 #include "classify.h"
 
-#define LEDGER_SCHEMA_VERSION 3
+#define LEDGER_SCHEMA_VERSION 4
 
 struct ledger;
 

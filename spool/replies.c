@@ -34,7 +34,8 @@ int replies_insert(struct ledger *l, const struct replies_row *r, long long *id_
 {
 	sqlite3_stmt *st = prep(l,
 		"INSERT INTO replies (message, kind, receipt_no, message_id, env_from, recipient, subject,"
-		" raw, state, attempts, created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?,?,'queued',0,?,?)");
+		" raw, state, attempts, created_at, next_attempt_at, update_of)"
+		" VALUES (?,?,?,?,?,?,?,?,'queued',0,?,?,?)");
 
 	if (!st)
 		return -1;
@@ -48,11 +49,36 @@ int replies_insert(struct ledger *l, const struct replies_row *r, long long *id_
 	sqlite3_bind_blob(st, 8, r->raw, (int)r->raw_len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)r->created_at);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)r->created_at);
+	if (r->update_of > 0)
+		sqlite3_bind_int64(st, 11, r->update_of);
+	else
+		sqlite3_bind_null(st, 11);
 	if (step_done(l, st) != 0)
 		return -1;
 	if (id_r)
 		*id_r = sqlite3_last_insert_rowid(ledger_db(l));
 	return 0;
+}
+
+int replies_original(struct ledger *l, long long msg, long long *id_r, char **message_id_r)
+{
+	sqlite3_stmt *st = prep(l, "SELECT id, message_id FROM replies WHERE message = ? AND update_of IS NULL");
+	int r;
+
+	*id_r = 0;
+	*message_id_r = NULL;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, msg);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*id_r = sqlite3_column_int64(st, 0);
+		*message_id_r = strdup((const char *)sqlite3_column_text(st, 1));
+		if (!*message_id_r)
+			r = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : -1;
 }
 
 void replies_row_free(struct replies_row *r)
@@ -145,7 +171,7 @@ int replies_get(struct ledger *l, long long id, struct replies_row *r)
 {
 	sqlite3_stmt *st = prep(l,
 		"SELECT id, message, kind, receipt_no, message_id, env_from, recipient, subject, state,"
-		" last_error, raw, attempts, created_at, next_attempt_at, last_attempt_at, sent_at"
+		" last_error, raw, attempts, created_at, next_attempt_at, last_attempt_at, sent_at, update_of"
 		" FROM replies WHERE id = ?");
 	int ret = -1;
 
@@ -159,6 +185,7 @@ int replies_get(struct ledger *l, long long id, struct replies_row *r)
 
 		r->id = sqlite3_column_int64(st, 0);
 		r->message = sqlite3_column_int64(st, 1);
+		r->update_of = sqlite3_column_int64(st, 16);
 		r->kind = dup_col(st, 2);
 		r->receipt_no = dup_col(st, 3);
 		r->message_id = dup_col(st, 4);

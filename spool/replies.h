@@ -1,5 +1,6 @@
 /*
- * replies.h - the durable outbox in the ledger (table replies, schema v3)
+ * replies.h - the durable outbox in the ledger (table replies, schema v3;
+ * updates of a reply since v4)
  * and the reason a message is not answered (messages.no_reply_reason).
  *
  * A reply row is inserted inside the caller's ingest transaction; the
@@ -19,6 +20,7 @@
 
 struct replies_row {
 	long long id, message;
+	long long update_of;   /* 0 for the message's reply; else the reply this one corrects */
 	char *kind, *receipt_no, *message_id, *env_from, *recipient, *subject, *state, *last_error;
 	char *raw;             /* the whole message, CRLF */
 	size_t raw_len;
@@ -27,6 +29,9 @@ struct replies_row {
 };
 
 int replies_insert(struct ledger *l, const struct replies_row *r, long long *id_r);
+/* The message's own reply (not an update): id and Message-ID (malloc'd);
+ * *id_r = 0 when it has none. */
+int replies_original(struct ledger *l, long long msg, long long *id_r, char **message_id_r);
 void replies_row_free(struct replies_row *r);
 
 /* Replies to recipient (any case) for messages received in

@@ -8,6 +8,7 @@ listening port is written to --port-file once the server is ready.
   --mode plain|starttls|tls   with --cert/--key for the TLS modes
   --auth USER:PASS    offer AUTH (PLAIN, LOGIN), require it, check it
   --rcpt-code "550 5.1.1 no such user"   refuse every RCPT with this reply
+  --refuse-rcpt ADDR  refuse only this recipient (550), repeatable
   --data-code "451 4.3.0 try later"      refuse every message at end of DATA
   --hang-after-data   store the message, then never answer (a client that
                       dies now has sent the message but not recorded it)
@@ -27,6 +28,7 @@ ap.add_argument("--cert")
 ap.add_argument("--key")
 ap.add_argument("--auth")
 ap.add_argument("--rcpt-code")
+ap.add_argument("--refuse-rcpt", action="append", default=[])
 ap.add_argument("--data-code")
 ap.add_argument("--hang-after-data", action="store_true")
 args = ap.parse_args()
@@ -38,6 +40,8 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if args.rcpt_code:
             return args.rcpt_code
+        if address.lower() in [a.lower() for a in args.refuse_rcpt]:
+            return "550 5.1.1 <%s>: no such user" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
