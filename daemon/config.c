@@ -79,6 +79,22 @@ static int parse_uint(const char *v, unsigned *out)
 	return 0;
 }
 
+/* A plain number of days, 0 allowed (= keep forever), at most 100 years. */
+static int parse_days(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end != '\0' || n > 36500)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int mail_key(struct loadctx *lc, struct config_mail *m, bool imap, const char *key,
                     const char *v)
 {
@@ -159,6 +175,8 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 			r = parse_uint(value, &l->wall_seconds);
 		else if (strcmp(key, "parse_address_space") == 0)
 			r = parse_size(value, &l->address_space);
+		else if (strcmp(key, "retention_days") == 0)
+			r = parse_days(value, &c->retention_days);
 		(void)n;
 	} else if (strcmp(section, "imap") == 0) {
 		c->imap.set = true;

@@ -35,6 +35,7 @@ struct config {
 	char *state_dir;
 	char *campaign;        /* path of the campaign file */
 	struct intake_limits limits;
+	unsigned retention_days; /* purge extracted files after N days (0 = keep) */
 	struct config_mail imap, smtp;
 	char *report_recipients;
 };
