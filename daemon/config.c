@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "inifile.h"
 
@@ -43,6 +44,31 @@ static int set_path(struct loadctx *lc, char **dst, const char *v)
 	free(*dst);
 	*dst = s;
 	return 0;
+}
+
+/*
+ * A password file: a bare name (no '/') is first a systemd credential,
+ * $CREDENTIALS_DIRECTORY/NAME when the service has it (LoadCredential=),
+ * else a file beside the config like any relative path.  Resolved here,
+ * because set_path() would otherwise make the name absolute and hide it
+ * from the credential lookup.
+ */
+static int set_secret_path(struct loadctx *lc, char **dst, const char *v)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char *s;
+
+	if (*v && !strchr(v, '/') && creds && *creds) {
+		if (asprintf(&s, "%s/%s", creds, v) < 0)
+			return -1;
+		if (access(s, F_OK) == 0) {
+			free(*dst);
+			*dst = s;
+			return 0;
+		}
+		free(s);
+	}
+	return set_path(lc, dst, v);
 }
 
 /* "123", "64K", "100M", "2G" (binary units). */
@@ -110,7 +136,7 @@ static int mail_key(struct loadctx *lc, struct config_mail *m, bool imap, const 
 	if (strcmp(key, "user") == 0)
 		return set_str(&m->user, v);
 	if (strcmp(key, "password_file") == 0)
-		return set_path(lc, &m->password_file, v);
+		return set_secret_path(lc, &m->password_file, v);
 	if (strcmp(key, "ca_file") == 0)
 		return set_path(lc, &m->ca_file, v);
 	if (imap && strcmp(key, "mailbox") == 0)
