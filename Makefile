@@ -4,6 +4,8 @@
 #   make check      every test, plain and then under ASan+UBSan
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make demo       ingest examples/ into a scratch state dir and print it
+#   make install    PREFIX=/usr/local DESTDIR= sysconfdir=/etc (README "Install as a service")
+#   make uninstall  the same variables; leaves the admin's config and the state
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
@@ -43,7 +45,7 @@ TEST_BIN    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BINDIR_OUT  := $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
 
 .SECONDARY:
-.PHONY: all check test-run check-plain check-san check-fuzz layering fuzz demo clean install uninstall bench
+.PHONY: all check test-run check-plain check-san check-fuzz layering fuzz demo clean install uninstall bench check-units
 all: $(BINDIR_OUT)/intaked $(BINDIR_OUT)/intakectl
 
 $(BUILD)/%.o: %.c
@@ -140,6 +142,66 @@ check-fuzz:
 
 demo: all
 	sh examples/run-demo.sh
+
+# ---- install ----
+# intaked is a system daemon (sbin), intakectl a tool for staff (bin).  The
+# systemd directories come from systemd's pkg-config file when there is
+# one; they do not follow PREFIX (systemd reads only its own).
+PREFIX      ?= /usr/local
+bindir      ?= $(PREFIX)/bin
+sbindir     ?= $(PREFIX)/sbin
+datadir     ?= $(PREFIX)/share
+mandir      ?= $(datadir)/man
+sysconfdir  ?= /etc
+systemd_var = $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null)
+unitdir     ?= $(or $(call systemd_var,systemdsystemunitdir),/lib/systemd/system)
+sysusersdir ?= $(or $(call systemd_var,sysusersdir),/usr/lib/sysusers.d)
+tmpfilesdir ?= $(or $(call systemd_var,tmpfilesdir),/usr/lib/tmpfiles.d)
+
+UNITS     := intaked.service intake-report.service intake-report.timer
+MANPAGES  := docs/intakectl.1 docs/intake.conf.5 docs/intake-campaign.5 docs/intaked.8
+CAMPAIGNS := $(wildcard campaigns/*.conf)
+SUBST     = sed -e 's|@BINDIR@|$(bindir)|g' -e 's|@SBINDIR@|$(sbindir)|g' \
+                -e 's|@SYSCONFDIR@|$(sysconfdir)|g' -e 's|@DATADIR@|$(datadir)|g'
+
+# Generated every time: the paths are make variables, not file contents.
+.PHONY: install-gen
+install-gen:
+	@mkdir -p $(BUILD)/install
+	@for f in intaked.service intake-report.service intake.conf; do \
+	  $(SUBST) systemd/$$f.in > $(BUILD)/install/$$f || exit 1; done
+	@cp systemd/intake-report.timer $(BUILD)/install/
+
+install: all install-gen
+	install -d -m 0755 $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
+	  $(DESTDIR)$(sysusersdir) $(DESTDIR)$(tmpfilesdir) $(DESTDIR)$(sysconfdir)/intake \
+	  $(DESTDIR)$(datadir)/intake/campaigns $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 \
+	  $(DESTDIR)$(mandir)/man8
+	install -m 0755 $(BINDIR_OUT)/intaked $(DESTDIR)$(sbindir)/intaked
+	install -m 0755 $(BINDIR_OUT)/intakectl $(DESTDIR)$(bindir)/intakectl
+	for u in $(UNITS); do install -m 0644 $(BUILD)/install/$$u $(DESTDIR)$(unitdir)/$$u || exit 1; done
+	install -m 0644 systemd/intake.sysusers $(DESTDIR)$(sysusersdir)/intake.conf
+	install -m 0644 systemd/intake.tmpfiles $(DESTDIR)$(tmpfilesdir)/intake.conf
+	install -m 0644 $(BUILD)/install/intake.conf $(DESTDIR)$(sysconfdir)/intake/intake.conf.example
+	install -m 0644 $(CAMPAIGNS) $(DESTDIR)$(datadir)/intake/campaigns/
+	for m in $(MANPAGES); do s=$${m##*.}; \
+	  install -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/ || exit 1; done
+
+# After "make install DESTDIR=...": systemd-analyze verify and the offline
+# security rating (at most 1.5) of the installed units (systemd/check-units.sh).
+check-units:
+	sh systemd/check-units.sh '$(DESTDIR)' '$(unitdir)' '$(mandir)'
+
+# What install put there, and the directories that are ours alone when
+# empty: the admin's intake.conf and password files keep $(sysconfdir)/intake.
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/intaked $(DESTDIR)$(bindir)/intakectl \
+	  $(UNITS:%=$(DESTDIR)$(unitdir)/%) $(DESTDIR)$(sysusersdir)/intake.conf \
+	  $(DESTDIR)$(tmpfilesdir)/intake.conf $(DESTDIR)$(sysconfdir)/intake/intake.conf.example \
+	  $(CAMPAIGNS:campaigns/%=$(DESTDIR)$(datadir)/intake/campaigns/%)
+	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(mandir)/man$$s/$${m##*/}; done
+	-rmdir $(DESTDIR)$(datadir)/intake/campaigns $(DESTDIR)$(datadir)/intake \
+	  $(DESTDIR)$(sysconfdir)/intake 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz bin

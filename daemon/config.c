@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "inifile.h"
 
@@ -45,6 +46,31 @@ static int set_path(struct loadctx *lc, char **dst, const char *v)
 	return 0;
 }
 
+/*
+ * A password file: a bare name (no '/') is first a systemd credential,
+ * $CREDENTIALS_DIRECTORY/NAME when the service has it (LoadCredential=),
+ * else a file beside the config like any relative path.  Resolved here,
+ * because set_path() would otherwise make the name absolute and hide it
+ * from the credential lookup.
+ */
+static int set_secret_path(struct loadctx *lc, char **dst, const char *v)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	char *s;
+
+	if (*v && !strchr(v, '/') && creds && *creds) {
+		if (asprintf(&s, "%s/%s", creds, v) < 0)
+			return -1;
+		if (access(s, F_OK) == 0) {
+			free(*dst);
+			*dst = s;
+			return 0;
+		}
+		free(s);
+	}
+	return set_path(lc, dst, v);
+}
+
 /* "123", "64K", "100M", "2G" (binary units). */
 static int parse_size(const char *v, uint64_t *out)
 {
@@ -79,6 +105,22 @@ static int parse_uint(const char *v, unsigned *out)
 	return 0;
 }
 
+/* A plain number of days, 0 allowed (= keep forever), at most 100 years. */
+static int parse_days(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end != '\0' || n > 36500)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int mail_key(struct loadctx *lc, struct config_mail *m, bool imap, const char *key,
                     const char *v)
 {
@@ -94,7 +136,7 @@ static int mail_key(struct loadctx *lc, struct config_mail *m, bool imap, const 
 	if (strcmp(key, "user") == 0)
 		return set_str(&m->user, v);
 	if (strcmp(key, "password_file") == 0)
-		return set_path(lc, &m->password_file, v);
+		return set_secret_path(lc, &m->password_file, v);
 	if (strcmp(key, "ca_file") == 0)
 		return set_path(lc, &m->ca_file, v);
 	if (imap && strcmp(key, "mailbox") == 0)
@@ -184,6 +226,8 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 			r = parse_uint(value, &l->wall_seconds);
 		else if (strcmp(key, "parse_address_space") == 0)
 			r = parse_size(value, &l->address_space);
+		else if (strcmp(key, "retention_days") == 0)
+			r = parse_days(value, &c->retention_days);
 		(void)n;
 	} else if (strcmp(section, "imap") == 0) {
 		c->imap.set = true;

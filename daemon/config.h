@@ -48,6 +48,7 @@ struct config {
 	bool senders_strict;   /* [intake] senders = strict: only mapped senders submit */
 	char *trust_authserv_id; /* our MTA's Authentication-Results id, or NULL */
 	struct intake_limits limits;
+	unsigned retention_days; /* purge extracted files after N days (0 = keep) */
 	struct config_mail imap, smtp;
 	char *report_recipients;
 };

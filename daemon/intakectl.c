@@ -8,6 +8,8 @@
  *                                       (staff tools: staffcmd.c)
  *   intakectl -c CONF send
  *   intakectl -c CONF replies [--json]
+ *   intakectl -c CONF status [--json]     health, for staff and monitoring
+ *   intakectl -c CONF purge [--dry-run]   apply [intake] retention_days now
  *   intakectl --version
  */
 #include <errno.h>
@@ -17,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "outbox.h"
 #include "query.h"
+#include "retention.h"
 #include "staffcmd.h"
+#include "status.h"
 
 static void usage(FILE *f)
 {
@@ -31,7 +36,9 @@ static void usage(FILE *f)
 	      "  intakectl -c CONF dossiers [--json]\n"
 	      "  intakectl -c CONF submissions [--json]\n"
 	      "  intakectl -c CONF send\n"
-	      "  intakectl -c CONF replies [--json]\n", f);
+	      "  intakectl -c CONF replies [--json]\n"
+	      "  intakectl -c CONF status [--json]\n"
+	      "  intakectl -c CONF purge [--dry-run]\n", f);
 	staffcmd_usage(f);
 	fputs("  intakectl --version\n", f);
 }
@@ -202,6 +209,81 @@ static int cmd_replies(struct app *a, int argc, char **argv)
 	return r;
 }
 
+/* Exit 0 healthy, 1 unhealthy: for monitoring.  No lock, read-only. */
+static int cmd_status(struct app *a, int argc, char **argv)
+{
+	bool as_json = false;
+	json_t *st;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			as_json = true;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	st = status_collect(a->cfg, a->camp, time(NULL));
+	if (!st) {
+		fputs("intakectl: out of memory\n", stderr);
+		return 1;
+	}
+	r = json_is_true(json_object_get(st, "healthy")) ? 0 : 1;
+	if (as_json) {
+		if (json_dumpf(st, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+			r = 1;
+		fputc('\n', stdout);
+	} else {
+		status_print(stdout, st);
+	}
+	json_decref(st);
+	return r;
+}
+
+static void purge_line(void *ctx, const struct retention_item *it)
+{
+	const struct app *a = ctx;
+	char t[64];
+
+	campaign_format_time(it->received_at, a->camp->tz_offset_min, t, sizeof(t));
+	printf("#%lld %.12s 收于 %s：提取文件 %u 个，%llu 字节\n", it->message, it->sha256, t,
+	       it->nfiles, (unsigned long long)it->bytes);
+}
+
+static int cmd_purge(struct app *a, int argc, char **argv)
+{
+	struct retention_stats rs;
+	bool dry = false;
+	char err[1024];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0)
+			dry = true;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (a->cfg->retention_days == 0) {
+		printf("未设置 [intake] retention_days：提取文件永久保存，无需删除 (retention_days not set)\n");
+		return 0;
+	}
+	if (app_open_state(a, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		return 1;
+	}
+	if (retention_purge(a->spool, a->ledger, a->cfg->retention_days, time(NULL), dry, purge_line,
+	                    a, &rs, err, sizeof(err)) != 0) {
+		fprintf(stderr, "intakectl: purge: %s\n", err);
+		return 1;
+	}
+	printf("%s%u 封邮件的提取文件（%u 个，%llu 字节）超过保存期限 %u 天%s\n",
+	       dry ? "试运行：" : "", rs.messages, rs.files, (unsigned long long)rs.bytes,
+	       a->cfg->retention_days, dry ? "，将被删除；未做任何改动 (dry run)" : "，已删除；原始邮件与登记记录保留");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf = NULL;
@@ -245,6 +327,10 @@ int main(int argc, char **argv)
 		r = cmd_send(&a, argc - i);
 	else if (strcmp(argv[i], "replies") == 0)
 		r = cmd_replies(&a, argc - i, argv + i);
+	else if (strcmp(argv[i], "status") == 0)
+		r = cmd_status(&a, argc - i, argv + i);
+	else if (strcmp(argv[i], "purge") == 0)
+		r = cmd_purge(&a, argc - i, argv + i);
 	else {
 		fprintf(stderr, "intakectl: unknown command \"%s\"\n", argv[i]);
 		usage(stderr);

@@ -13,7 +13,9 @@
  * Under systemd (Type=notify) it reports READY, STATUS and WATCHDOG.
  *
  * Exit status: 0 ok; 1 runtime failure (for --once: something is still
- * waiting); 2 usage or configuration.
+ * waiting; for --check-config: the login failed or [imap] is missing); 2
+ * usage or configuration (for --check-config: the config or campaign line
+ * says FAILED).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,10 +31,13 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "daemonstate.h"
 #include "fetch.h"
 #include "log.h"
 #include "outbox.h"
 #include "replies.h"
+#include "retention.h"
+#include "smtp.h"
 #include "worker.h"
 
 static uint64_t watchdog_usec;
@@ -131,6 +136,24 @@ static int check_config(struct app *a, const char *conf)
 		       a->cfg->imap.mailbox, imap_describe(f.im, caps, sizeof(caps)));
 	}
 	fetcher_free(&f);
+	/* The server the replies go out through: connect, verify, log in. */
+	if (a->cfg->smtp.set && a->cfg->smtp.host) {
+		struct smtp_session *ss = NULL;
+
+		if (smtp_open(&a->cfg->smtp, &ss, err, sizeof(err)) != 0) {
+			printf("smtp %s:%u (%s): FAILED: %s\n", a->cfg->smtp.host, a->cfg->smtp.port,
+			       a->cfg->smtp.security, err);
+			rc = 1;
+		} else {
+			printf("smtp %s:%u (%s): ok, login %s, from %s\n", a->cfg->smtp.host,
+			       a->cfg->smtp.port, a->cfg->smtp.security,
+			       a->cfg->smtp.user ? a->cfg->smtp.user : "-",
+			       a->cfg->smtp.from ? a->cfg->smtp.from : "-");
+			smtp_close(&ss);
+		}
+	} else {
+		printf("smtp: not configured (replies are recorded but not sent)\n");
+	}
 	return rc;
 }
 
@@ -257,6 +280,60 @@ static bool flush_replies(struct app *a)
 	return n > 0;
 }
 
+/*
+ * What intakectl status reads (spool/daemonstate.h).  A failed write costs
+ * a warning, never the daemon.
+ */
+static void note_cycle(struct app *a, const char *error)
+{
+	if (daemonstate_cycle(a->ledger, time(NULL), error) != 0)
+		log_msg(LOG_WARNING, "cannot record the cycle for intakectl status: %s",
+		        ledger_errmsg(a->ledger));
+}
+
+/* While connected and waiting (IDLE can last 25 minutes), say so every
+ * poll_interval, or status would call a quiet mailbox a dead daemon. */
+static void wait_beat(void *ctx)
+{
+	static long long last;
+	struct app *a = ctx;
+	long long now = mono_ms();
+
+	heartbeat(NULL);
+	if (now - last >= (long long)a->cfg->imap.poll_interval * 1000) {
+		last = now;
+		if (daemonstate_alive(a->ledger, time(NULL)) != 0)
+			log_msg(LOG_WARNING, "cannot record the wait for intakectl status: %s",
+			        ledger_errmsg(a->ledger));
+	}
+}
+
+/* [intake] retention_days, once a day between cycles, under the lock. */
+static void retention(struct app *a, long long *last_ms)
+{
+	struct retention_stats rs;
+	char err[1024];
+
+	if (!a->cfg->retention_days || (*last_ms && mono_ms() - *last_ms < 86400LL * 1000))
+		return;
+	*last_ms = mono_ms();
+	if (spool_lock(a->spool, true, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "retention: %s", err);
+		return;
+	}
+	if (retention_purge(a->spool, a->ledger, a->cfg->retention_days, time(NULL), false, NULL,
+	                    NULL, &rs, err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "retention: %s", err);
+	else if (rs.messages)
+		log_msg(LOG_NOTICE, "retention: extracted files of %u message(s) older than %u days "
+		        "removed (%u files, %llu bytes); raw messages and ledger kept", rs.messages,
+		        a->cfg->retention_days, rs.files, (unsigned long long)rs.bytes);
+	spool_unlock(a->spool);
+	if (daemonstate_purged(a->ledger, time(NULL)) != 0)
+		log_msg(LOG_WARNING, "cannot record the purge for intakectl status: %s",
+		        ledger_errmsg(a->ledger));
+}
+
 static void status(const struct fetcher *f, const char *state)
 {
 	sd_notifyf(0, "STATUS=%s; %u recorded, %u duplicate(s), %u quarantined", state,
@@ -272,6 +349,7 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	char err[1024] = "";
 	unsigned n = 0, rounds = 0;
+	long long purged_ms = 0;
 	int sfd, dfd, rc = 0;
 
 	log_init("intaked");
@@ -298,7 +376,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (app_load(&a, conf, err, sizeof(err)) != 0) {
-		log_msg(LOG_ERR, "%s", err);
+		if (check && a.cfg) {
+			printf("config %s: ok\n", conf);
+			printf("campaign %s: FAILED: %s\n", a.cfg->campaign, err);
+		} else if (check) {
+			printf("config %s: FAILED: %s\n", conf, err);
+		} else {
+			log_msg(LOG_ERR, "%s", err);
+		}
 		app_close(&a);
 		return 2;
 	}
@@ -338,6 +423,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	spool_unlock(a.spool);
+	if (daemonstate_started(a.ledger, (long)getpid(), time(NULL)) != 0)
+		log_msg(LOG_WARNING, "cannot record the start for intakectl status: %s",
+		        ledger_errmsg(a.ledger));
 	sd_notify(0, "READY=1");
 	log_msg(LOG_INFO, "started (%s), mailbox %s on %s:%u, campaign %s", once ? "once" : "daemon",
 	        a.cfg->imap.mailbox, a.cfg->imap.host, a.cfg->imap.port, a.camp->id);
@@ -371,6 +459,7 @@ int main(int argc, char **argv)
 				log_msg(LOG_ERR, "%s", err);
 			}
 			status(&f, "error");
+			note_cycle(&a, err);
 			if (once && (why != IMAP_FAIL_NET || ++rounds > 5)) {
 				rc = 1;
 				break;
@@ -381,6 +470,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		status(&f, pending ? "retrying" : "idle");
+		note_cycle(&a, NULL);
 		if (!recovered && pending == 0) {
 			/*
 			 * A crash between spool and ledger leaves a spooled
@@ -400,6 +490,7 @@ int main(int argc, char **argv)
 			spool_unlock(a.spool);
 			recovered = true;
 		}
+		retention(&a, &purged_ms);
 		if (once) {
 			if (pending == 0)
 				break;
@@ -419,7 +510,7 @@ int main(int argc, char **argv)
 		                      imap_has_idle(f.im) ? 25 * 60 * 1000 :
 		                      (int)a.cfg->imap.poll_interval * 1000,
 		                      watchdog_usec ? (int)(watchdog_usec / 4000) : 5000,
-		                      heartbeat, NULL, &why, err, sizeof(err)) != 0) {
+		                      wait_beat, &a, &why, err, sizeof(err)) != 0) {
 			log_msg(LOG_WARNING, "%s; reconnecting", err);
 			imap_close(&f.im, false);
 		}

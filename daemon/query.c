@@ -46,8 +46,10 @@ static json_t *dossier_files(struct ledger *l, long long d)
 	json_t *a = json_array();
 
 	if (sqlite3_prepare_v2(ledger_db(l),
-		"SELECT f.id, f.name, f.path, a.item, f.mime, f.kind, f.size, f.sha256, f.message, a.evidence, a.by"
-		" FROM files f LEFT JOIN assignments a ON a.file = f.id AND a.current = 1"
+		"SELECT f.id, f.name, f.path, a.item, f.mime, f.kind, f.size, f.sha256, f.message, a.evidence, a.by,"
+		" m.files_purged_at IS NOT NULL"
+		" FROM files f JOIN messages m ON m.id = f.message"
+		" LEFT JOIN assignments a ON a.file = f.id AND a.current = 1"
 		" WHERE f.dossier = ? AND f.ignored = 0 AND f.container = 0 ORDER BY f.message, f.seq",
 		-1, &st, NULL) != SQLITE_OK)
 		return a;
@@ -65,6 +67,8 @@ static json_t *dossier_files(struct ledger *l, long long d)
 		json_object_set_new(f, "message", json_integer(sqlite3_column_int64(st, 8)));
 		json_object_set_new(f, "evidence", str_or_null(col_text(st, 9)));
 		json_object_set_new(f, "assigned_by", str_or_null(col_text(st, 10)));
+		/* The bytes are gone (retention_days); the row stays. */
+		json_object_set_new(f, "purged", json_boolean(sqlite3_column_int(st, 11)));
 		json_array_append_new(a, f);
 	}
 	sqlite3_finalize(st);
@@ -140,7 +144,7 @@ json_t *query_submissions(struct ledger *l, const struct campaign *c)
 	if (sqlite3_prepare_v2(db,
 		"SELECT id, message_id, sender, county, received_at, received_offset, late, reply,"
 		" subject, sha256, kind, kind_evidence, sender_display, received_source, county_evidence,"
-		" sender_verified, supplement, date_header, no_reply_reason"
+		" sender_verified, supplement, date_header, no_reply_reason, files_purged_at"
 		" FROM messages ORDER BY id", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT dossier FROM message_dossiers WHERE message = ? ORDER BY dossier",
 		-1, &ds, NULL) != SQLITE_OK ||
@@ -185,6 +189,8 @@ json_t *query_submissions(struct ledger *l, const struct campaign *c)
 		ledger_items_free(&ci);
 		json_object_set_new(o, "reply", str_or_null(col_text(st, 7)));
 		json_object_set_new(o, "no_reply_reason", str_or_null(col_text(st, 18)));
+		json_object_set_new(o, "files_purged_at", sqlite3_column_type(st, 19) == SQLITE_NULL ?
+		                    json_null() : time_json(c, (time_t)sqlite3_column_int64(st, 19), 0));
 		sqlite3_reset(ps);
 		sqlite3_bind_int64(ps, 1, id);
 		while (sqlite3_step(ps) == SQLITE_ROW) {
@@ -297,6 +303,9 @@ int query_print_submissions(FILE *out, const json_t *subs, const struct campaign
 		        query_status_zh(json_string_value(json_object_get(s, "status"))), query_reply_zh(reply));
 		if (!reply && json_string_value(json_object_get(s, "no_reply_reason")))
 			fprintf(out, "    不回复的原因：%s\n", json_string_value(json_object_get(s, "no_reply_reason")));
+		if (json_is_string(json_object_get(s, "files_purged_at")))
+			fprintf(out, "    提取文件已按保存期限删除（purged by retention policy）：%s\n",
+			        json_string_value(json_object_get(s, "files_purged_at")));
 		json_array_foreach(json_object_get(s, "problem_details"), j, p)
 			fprintf(out, "    问题[%s] %s\n", json_string_value(json_object_get(p, "kind")),
 			        json_string_value(json_object_get(p, "reason")));

@@ -178,7 +178,29 @@ static const char *const schema_v4 =
 "CREATE INDEX replies_recipient ON replies(recipient);";
 
 /*
- * Migrations, applied in order, each in its own transaction.
+ * Version 5: service health and the retention policy.  One row of what
+ * intaked last did (intakectl status reads it), and when a message's
+ * extracted files were purged by [intake] retention_days (the raw
+ * message and every ledger row stay; the audit table says what went).
+ */
+static const char *const schema_v5 =
+"CREATE TABLE daemon_status ("
+"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+"  pid INTEGER, started_at INTEGER,"
+"  last_poll_at INTEGER,"                 /* last cycle, whatever its outcome */
+"  last_ok_at INTEGER,"                   /* last cycle that worked the mailbox through */
+"  last_error_at INTEGER, last_error TEXT,"
+"  last_purge_at INTEGER"
+");"
+"ALTER TABLE messages ADD COLUMN files_purged_at INTEGER;";
+
+/*
+ * Migrations, applied in order, each in its own transaction.  Branches add
+ * their numbers
+ * independently, so a ledger may have run 5 before 3 exists in the code:
+ * applied versions are recorded one by one in schema_migrations, and every
+ * listed version not recorded there runs, whatever user_version says
+ * (user_version is the highest applied, for the refusal of newer ledgers).
  */
 static const struct migration {
 	int version;
@@ -188,6 +210,7 @@ static const struct migration {
 	{ 2, &schema_v2 },
 	{ 3, &schema_v3 },
 	{ 4, &schema_v4 },
+	{ 5, &schema_v5 },
 };
 
 static int exec(struct ledger *l, const char *sql)
@@ -225,7 +248,80 @@ static int user_version(struct ledger *l)
 	return v;
 }
 
-int ledger_open(const char *path, struct ledger **l_r, char *err, size_t errlen)
+/* 1 when a row says the migration ran, 0 not, -1 error.  Before
+ * schema_migrations existed, versions were contiguous: user_version said
+ * it all. */
+static int migration_applied(struct ledger *l, int version)
+{
+	sqlite3_stmt *st;
+	int r, v;
+
+	if (!ledger_has_table(l, "schema_migrations")) {
+		v = user_version(l);
+		return v < 0 ? -1 : version <= v;
+	}
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM schema_migrations WHERE version = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, version);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+/* Run one migration in its own transaction, unless it ran already (looked
+ * at inside the transaction: two processes may open a new ledger at once). */
+static int migrate(struct ledger *l, const struct migration *m)
+{
+	char sql[160];
+	int r, v;
+
+	if (exec(l, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	r = migration_applied(l, m->version);
+	if (r != 0)
+		goto done;
+	r = -1;
+	if (!ledger_has_table(l, "schema_migrations")) {
+		/* First use: what user_version covered ran under the old scheme. */
+		v = user_version(l);
+		if (v < 0 || exec(l, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+		                     " applied_at INTEGER NOT NULL)") != 0)
+			goto done;
+		for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+			if (migrations[i].version > v)
+				continue;
+			snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, strftime('%%s'))",
+			         migrations[i].version);
+			if (exec(l, sql) != 0)
+				goto done;
+		}
+	}
+	if (exec(l, *m->sql) != 0)
+		goto done;
+	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, strftime('%%s'))",
+	         m->version);
+	if (exec(l, sql) != 0)
+		goto done;
+	/* user_version is transactional: a failed migration leaves the old one. */
+	v = user_version(l);
+	if (v < 0)
+		goto done;
+	if (m->version > v) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", m->version);
+		if (exec(l, sql) != 0)
+			goto done;
+	}
+	r = 0;
+done:
+	if (r < 0) {
+		ledger_rollback(l);
+		return -1;
+	}
+	return exec(l, "COMMIT");
+}
+
+static int open_db(const char *path, bool readonly, struct ledger **l_r, char *err, size_t errlen)
 {
 	struct ledger *l = calloc(1, sizeof(*l));
 	int v;
@@ -235,15 +331,18 @@ int ledger_open(const char *path, struct ledger **l_r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &l->db, readonly ? SQLITE_OPEN_READONLY :
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open ledger %s: %s", path,
 		         l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(l->db, 1);
 	sqlite3_busy_timeout(l->db, 10000);
-	if (exec(l, "PRAGMA journal_mode=WAL") != 0 || exec(l, "PRAGMA synchronous=FULL") != 0 ||
-	    exec(l, "PRAGMA foreign_keys=ON") != 0)
+	if (!readonly && (exec(l, "PRAGMA journal_mode=WAL") != 0 ||
+	                  exec(l, "PRAGMA synchronous=FULL") != 0))
+		goto sqlfail;
+	if (exec(l, "PRAGMA foreign_keys=ON") != 0)
 		goto sqlfail;
 	v = user_version(l);
 	if (v < 0)
@@ -253,20 +352,10 @@ int ledger_open(const char *path, struct ledger **l_r, char *err, size_t errlen)
 		         path, v, LEDGER_SCHEMA_VERSION);
 		goto fail;
 	}
-	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		char pragma[48];
+	for (size_t i = 0; !readonly && i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		int r = migration_applied(l, migrations[i].version);
 
-		if (v >= migrations[i].version)
-			continue;
-		/* user_version is transactional: a failed migration leaves the old one. */
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", migrations[i].version);
-		if (exec(l, "BEGIN IMMEDIATE") != 0)
-			goto sqlfail;
-		if (exec(l, *migrations[i].sql) != 0 || exec(l, pragma) != 0) {
-			exec(l, "ROLLBACK");
-			goto sqlfail;
-		}
-		if (exec(l, "COMMIT") != 0)
+		if (r < 0 || (r == 0 && migrate(l, &migrations[i]) != 0))
 			goto sqlfail;
 	}
 	*l_r = l;
@@ -276,6 +365,30 @@ sqlfail:
 fail:
 	ledger_close(&l);
 	return -1;
+}
+
+int ledger_open(const char *path, struct ledger **l_r, char *err, size_t errlen)
+{
+	return open_db(path, false, l_r, err, errlen);
+}
+
+int ledger_open_readonly(const char *path, struct ledger **l_r, char *err, size_t errlen)
+{
+	return open_db(path, true, l_r, err, errlen);
+}
+
+bool ledger_has_table(struct ledger *l, const char *name)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
 }
 
 void ledger_close(struct ledger **lp)

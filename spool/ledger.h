@@ -24,11 +24,18 @@
 #include "campaign.h"
 #include "classify.h"
 
-#define LEDGER_SCHEMA_VERSION 4
+#define LEDGER_SCHEMA_VERSION 5
 
 struct ledger;
 
 int ledger_open(const char *path, struct ledger **l_r, char *err, size_t errlen);
+/*
+ * For readers that must not wait for or disturb the writer (intakectl
+ * status): no migrations, nothing created; a ledger of an older schema
+ * opens too, so ask ledger_has_table() before using a newer table.
+ */
+int ledger_open_readonly(const char *path, struct ledger **l_r, char *err, size_t errlen);
+bool ledger_has_table(struct ledger *l, const char *name);
 void ledger_close(struct ledger **l);
 sqlite3 *ledger_db(struct ledger *l);   /* for read-only queries */
 const char *ledger_errmsg(struct ledger *l);

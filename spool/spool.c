@@ -483,3 +483,82 @@ int spool_commit_files(struct spool *s, const char *hex, char *err, size_t errle
 	}
 	return 0;
 }
+
+/* Regular files and their bytes under dirfd/name (our layout: two levels
+ * at most; symlinks are not followed, there are none). */
+static void tally(int dirfd, const char *name, unsigned depth, unsigned *n, uint64_t *bytes)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISREG(st.st_mode)) {
+			(*n)++;
+			*bytes += (uint64_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode) && depth < 4) {
+			tally(fd, e->d_name, depth + 1, n, bytes);
+		}
+	}
+	closedir(d);
+}
+
+int spool_remove_files(struct spool *s, const char *hex, bool dry_run, unsigned *nfiles_r,
+                       uint64_t *bytes_r, char *err, size_t errlen)
+{
+	char name[96];
+	struct stat st;
+
+	*nfiles_r = 0;
+	*bytes_r = 0;
+	if (!valid_hex(hex)) {
+		snprintf(err, errlen, "bad spool name");
+		return -1;
+	}
+	snprintf(name, sizeof(name), "files/%s", hex);
+	tally(s->dirfd, name, 0, nfiles_r, bytes_r);
+	if (dry_run)
+		return 0;
+	purge_dir(s->dirfd, name, true);
+	/* purge_dir() is best effort; here the point is that nothing stays. */
+	if (fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s/%s", s->dir, name);
+		return -1;
+	}
+	if (fsync_dirat(s->dirfd, "files") != 0) {
+		snprintf(err, errlen, "cannot sync %s/files: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int spool_usage(const char *state_dir, const char *sub, unsigned *nfiles_r, uint64_t *bytes_r)
+{
+	int dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	*nfiles_r = 0;
+	*bytes_r = 0;
+	if (dfd < 0)
+		return -1;
+	if (fstatat(dfd, sub, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		*nfiles_r = 1;
+		*bytes_r = (uint64_t)st.st_size;
+	} else {
+		tally(dfd, sub, 0, nfiles_r, bytes_r);
+	}
+	close(dfd);
+	return 0;
+}

@@ -83,6 +83,17 @@ int spool_commit_files(struct spool *s, const char *hex, char *err, size_t errle
 /* Remove work/<hex> after a failed attempt. */
 void spool_discard_work(struct spool *s, const char *hex);
 
+/*
+ * Remove files/<hex>/ (the retention policy): the raw message stays.
+ * *nfiles_r and *bytes_r say what was there (0 when nothing was); with
+ * dry_run nothing is removed.  Needs the lock.
+ */
+int spool_remove_files(struct spool *s, const char *hex, bool dry_run, unsigned *nfiles_r,
+                       uint64_t *bytes_r, char *err, size_t errlen);
+/* Regular files and bytes under state_dir/sub ("spool", "files", or a
+ * file name); read-only, no lock.  -1 when state_dir cannot be opened. */
+int spool_usage(const char *state_dir, const char *sub, unsigned *nfiles_r, uint64_t *bytes_r);
+
 /* Path helpers (into buf; return buf). */
 char *spool_message_path(const struct spool *s, const char *hex, char *buf, size_t size);
 char *spool_file_path(const struct spool *s, const char *hex, const char *stored,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 char *tu_printf(const char *fmt, ...)
@@ -190,4 +191,41 @@ char *tu_uudecode_file(const char *path, size_t *len_r)
 	if (len_r)
 		*len_r = outlen;
 	return out;
+}
+
+int tu_run(char **out_r, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd = NULL, *full, *out = NULL;
+	size_t len = 0, cap = 0, n;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	full = tu_printf("(%s) 2>&1", cmd);
+	p = popen(full, "r");
+	if (!p)
+		abort();
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			out = realloc(out, cap + 1);
+			if (!out)
+				abort();
+		}
+		n = fread(out + len, 1, cap - len, p);
+		len += n;
+	} while (n > 0);
+	out[len] = '\0';
+	st = pclose(p);
+	free(full);
+	free(cmd);
+	if (out_r)
+		*out_r = out;
+	else
+		free(out);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }

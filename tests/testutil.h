@@ -34,6 +34,9 @@ char *tu_uudecode_file(const char *path, size_t *len_r);
  * paths in a malloc'd array.  Aborts if root cannot be walked. */
 char **tu_list_files(const char *root, size_t *n_r);
 void tu_free_list(char **list, size_t n);
+/* Run a shell command; its exit status (128+signal when killed), its
+ * stdout and stderr together in *out_r (malloc'd) unless out_r is NULL. */
+int tu_run(char **out_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* snprintf into a malloc'd string. */
 char *tu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
