@@ -123,8 +123,7 @@ static void disk(json_t *st, const char *state_dir)
 
 /*
  * Replies (schema version 3): waiting = queued or sending, failed = refused
- * for good; null when the ledger predates the table;
- * null ("n/a") otherwise.  Check the column names when that branch lands.
+ * for good; null ("n/a") when the ledger predates the table.
  */
 static void replies(json_t *st, struct ledger *l)
 {
