@@ -37,6 +37,10 @@ struct df {
 	bool mounted;
 };
 
+/* Unmounted by the test's teardown too: a failed assertion skips the
+ * test's own end. */
+static struct df *current;
+
 static bool df_setup(struct df *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -62,6 +66,8 @@ static void df_teardown(struct df *d)
 {
 	if (d->mounted && umount2(d->fs, MNT_DETACH) != 0)
 		fprintf(stderr, "umount %s: %s\n", d->fs, strerror(errno));
+	d->mounted = false;
+	current = NULL;
 	if (d->dir)
 		tu_rmrf(d->dir);
 	free(d->dir);
@@ -182,13 +188,23 @@ static void make_messages(const char *dir)
 	free(cmd);
 }
 
+static int unmount_left(void **state)
+{
+	(void)state;
+	if (current && current->mounted && umount2(current->fs, MNT_DETACH) == 0)
+		current->mounted = false;
+	current = NULL;
+	return 0;
+}
+
 static void test_intaked_disk_full(void **state)
 {
-	struct df d;
+	static struct df d;
 	struct imapd im = { 0 };
 	char *imapdir, *conf, *sdir, *big, *exp, *log;
 
 	(void)state;
+	current = &d;
 	if (!df_setup(&d)) {
 		df_teardown(&d);
 		skip();
@@ -280,10 +296,11 @@ static int intakectl(const char *conf, const char *file, const char *errlog)
 
 static void test_intakectl_disk_full(void **state)
 {
-	struct df d;
+	static struct df d;
 	char *conf, *sdir, *big, *exp, *text, *cwd = getcwd(NULL, 0), *err;
 
 	(void)state;
+	current = &d;
 	if (!df_setup(&d)) {
 		free(cwd);
 		df_teardown(&d);
@@ -338,8 +355,8 @@ static void test_intakectl_disk_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_intaked_disk_full),
-		cmocka_unit_test(test_intakectl_disk_full),
+		cmocka_unit_test_teardown(test_intaked_disk_full, unmount_left),
+		cmocka_unit_test_teardown(test_intakectl_disk_full, unmount_left),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
