@@ -443,11 +443,17 @@ int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time 
 	ret = record(in, sha, (uint64_t)(size < 0 ? 0 : size), &rt, &wr, o, err, errlen);
 	worker_result_free(&wr);
 out:
-	if (ret != 0)
-		spool_discard_work(in->spool, sha);
-	if (wd >= 0)
-		close(wd);
-	close(fd);
+	{
+		/* The caller tells a full disk from a bad message by errno. */
+		int e = errno;
+
+		if (ret != 0)
+			spool_discard_work(in->spool, sha);
+		if (wd >= 0)
+			close(wd);
+		close(fd);
+		errno = e;
+	}
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +35,8 @@
 #define REC_TOTAL_MAX  (256U << 20)   /* everything one child may send */
 #define FIELD_NULL     0xffffffffU
 
-enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D' };
+enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D',
+                REC_LOCAL = 'L' };
 
 struct wbuf {
 	unsigned char *p;
@@ -223,6 +225,7 @@ struct child {
 	char *body;            /* letter text, UTF-8, bounded */
 	size_t body_len;
 	bool failed;           /* a record could not be sent: stop */
+	int local_errno;       /* the work directory could not be written */
 };
 
 /* One file being written: an attachment or an archive entry. */
@@ -247,6 +250,28 @@ static void emit_problem(struct child *ch, unsigned file, const char *kind,
 		ch->failed = true;
 }
 
+/*
+ * A write into the work directory failed for a reason of the machine's
+ * (a full disk), not of the message: a file dropped here would be a file
+ * the county sent and we lost.  Tell the parent and stop; it records
+ * nothing and the message is tried again once there is space.
+ */
+static bool local_errno_p(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS;
+}
+
+static void local_failure(struct child *ch, int e)
+{
+	if (!local_errno_p(e) || ch->local_errno)
+		return;
+	ch->local_errno = e;
+	wb_begin(&ch->rec, REC_LOCAL);
+	wb_u64(&ch->rec, (uint64_t)e);
+	(void)wb_send(&ch->rec, ch->out);
+	ch->failed = true;
+}
+
 static int outfile_open(struct child *ch, struct outfile *of)
 {
 	char name[16];
@@ -256,6 +281,8 @@ static int outfile_open(struct child *ch, struct outfile *of)
 	of->seq = ++ch->seq;
 	snprintf(name, sizeof(name), "%04u", of->seq);
 	of->fd = openat(ch->workdir, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (of->fd < 0)
+		local_failure(ch, errno);
 	sha256_init(&of->sha);
 	return of->fd < 0 ? -1 : 0;
 }
@@ -271,8 +298,10 @@ static int outfile_write(struct outfile *of, const void *buf, size_t len)
 	}
 	sha256_update(&of->sha, len, buf);
 	of->size += len;
-	if (spool_write_full(of->fd, buf, len) != 0)
+	if (spool_write_full(of->fd, buf, len) != 0) {
+		local_failure(of->ch, errno);
 		return -1;
+	}
 	return 0;
 }
 
@@ -982,6 +1011,11 @@ static int decode_record(struct worker_result *r, const unsigned char *p, size_t
 	case REC_DONE:
 		(void)rc_u64(&c);
 		return c.bad ? -1 : 1;
+	case REC_LOCAL:
+		r->local_errno = (int)rc_u64(&c);
+		if (!local_errno_p(r->local_errno))
+			return -1;
+		break;
 	default:
 		return -1;
 	}
@@ -1051,6 +1085,25 @@ static long long now_ms(void)
 
 void (*worker_heartbeat)(void);
 
+/*
+ * The child says the work directory could not be written.  A child
+ * subverted by its message could say so of every message and stall intake
+ * for good, so the claim stands only when the file system agrees: it is
+ * read-only, or nearly full while the child's partial output is still in
+ * it.  Otherwise the message is recorded with a worker-protocol problem.
+ */
+#define WORKER_FULL_BYTES (16ULL << 20)
+
+static bool local_claim_holds(int work_dirfd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(work_dirfd, &sv) != 0)
+		return true;
+	return (sv.f_flag & ST_RDONLY) || sv.f_favail == 0 ||
+	       (unsigned long long)sv.f_bavail * sv.f_frsize < WORKER_FULL_BYTES;
+}
+
 int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
                  bool fork_child, struct worker_result *r, char *err, size_t errlen)
 {
@@ -1073,6 +1126,8 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		if (o.mem.p)
 			(void)decode_stream(r, o.mem.p, o.mem.len, &done, &bad);
 		free(o.mem.p);
+		if (r->local_errno && local_claim_holds(work_dirfd))
+			goto local;
 		r->outcome = (cr == 0 && done && !bad) ? WORKER_OK : WORKER_PROTOCOL;
 		if (r->outcome != WORKER_OK)
 			add_problem(r, 0, PROB_WORKER_PROTOCOL, NULL, "邮件解析过程异常中止");
@@ -1178,6 +1233,9 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		;
 	free(buf);
 	r->status = status;
+	if (r->local_errno && local_claim_holds(work_dirfd))
+		goto local;
+	r->local_errno = 0;
 	if (timed_out) {
 		r->outcome = WORKER_LIMIT;
 		add_problem(r, 0, PROB_WORKER_LIMIT, NULL, "邮件处理超时，已中止；请检查附件是否过大或损坏");
@@ -1197,6 +1255,15 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		r->outcome = WORKER_OK;
 	}
 	return 0;
+local:
+	{
+		int e = r->local_errno;
+
+		worker_result_free(r);
+		snprintf(err, errlen, "parse child: cannot write the work directory: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
 }
 
 void worker_result_free(struct worker_result *r)

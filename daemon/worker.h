@@ -73,13 +73,16 @@ struct worker_result {
 	size_t nproblems;
 	enum worker_outcome outcome;
 	int status;            /* raw wait status of the child */
+	int local_errno;       /* set only while parsing: see worker_parse() */
 };
 
 /*
  * Parse the message open on msg_fd into work_dirfd.  With fork_child false
  * the same code runs in-process (tests, fuzzing).  Returns 0 when a result
  * was produced (it may carry a crash outcome), -1 on a local error (fork,
- * pipe) with err set: then nothing about the message is known.
+ * pipe, or the child could not write the work directory: ENOSPC, EDQUOT,
+ * EIO, EROFS) with err and errno set: then nothing about the message is
+ * known and it must not be recorded.
  */
 int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim,
                  bool fork_child, struct worker_result *r,

@@ -236,18 +236,25 @@ static bool holds_tar(struct arcsrc *s, int filter)
 	 * it under the worker's limits and say what happened. */
 	if (filter == ARCHIVE_FILTER_XZ && arcsrc_xz_dict_size(s) > SNIFF_XZ_DICT_MAX)
 		return true;
+	/* A stream that does not even decompress (a truncated .tar.gz) is
+	 * handed to unpack too, which reports it damaged: as a plain file it
+	 * would pass without a problem. */
 	a = src_open(s, filter);
 	if (a == NULL)
-		return false;
+		return true;
 	if (next_header(a, &e) >= ARCHIVE_WARN) {
 		while (got < sizeof(block)) {
 			ssize_t n = archive_read_data(a, block + got, sizeof(block) - got);
 
+			if (n < 0)
+				ok = true;
 			if (n <= 0)
 				break;
 			got += (size_t)n;
 		}
-		ok = got == sizeof(block) && tar_header_ok(block);
+		ok = ok || (got == sizeof(block) && tar_header_ok(block));
+	} else {
+		ok = true;
 	}
 	archive_read_free(a);
 	return ok;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include "arcsrc.h"
@@ -49,6 +50,8 @@ static const char WHY_DOTDOT[] = "路径越出目录";
 static const char WHY_CONTROL[] = "文件名中含有控制字符";
 static const char WHY_TOO_LONG[] = "文件名过长";
 static const char WHY_ENCODING[] = "文件名编码无效";
+static const char WHY_WIN_TRAILING[] = "文件名以点或空格结尾（Windows 会去掉它们，可能与其他文件混淆）";
+static const char WHY_WIN_RESERVED[] = "是 Windows 保留的设备名（如 CON、NUL、COM1），无法在 Windows 中保存";
 
 /*
  * A zip entry whose central directory record says something its local
@@ -59,6 +62,7 @@ struct zip_note {
 	char *local_utf8;  /* the same, decoded */
 	char *central;     /* decoded central name when it differs, else NULL */
 	char *unicode;     /* name from a valid 0x7075 field, else NULL */
+	bool nul;          /* the local name holds a NUL: readers show only its front */
 };
 
 /* State of one unpack_fd() call. */
@@ -74,6 +78,7 @@ struct unpack_run {
 	bool saw_encrypted; /* some entry was flagged encrypted */
 	int rar5_crypt;     /* rar5_scan_crypt(): -1 not run yet, else 0/1 */
 	bool zip_scanned;   /* zip_scan() ran */
+	bool zip_overlap;   /* zip_scan() found entries sharing bytes (a bomb) */
 	struct zip_note *notes;  /* owned, from zip_scan() */
 	size_t nnotes;
 };
@@ -202,6 +207,33 @@ static void report(const struct unpack_run *u, const char *kind,
 
 /* ---- path sanitising --------------------------------------------------- */
 
+/* CON, PRN, AUX, NUL, COM1-9, LPT1-9 (also with a superscript digit),
+ * CONIN$, CONOUT$: the part before the first dot, trailing spaces ignored,
+ * any case. */
+static bool win_reserved(const char *s, size_t n)
+{
+	static const char *const names[] = { "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$" };
+	size_t k = 0, i;
+
+	while (k < n && s[k] != '.')
+		k++;
+	while (k > 0 && s[k - 1] == ' ')
+		k--;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == k && strncasecmp(s, names[i], k) == 0)
+			return true;
+	if (k >= 4 && (strncasecmp(s, "COM", 3) == 0 || strncasecmp(s, "LPT", 3) == 0)) {
+		if (k == 4 && s[3] >= '1' && s[3] <= '9')
+			return true;
+		/* ¹ ² ³ in UTF-8 */
+		if (k == 5 && (unsigned char)s[3] == 0xC2 &&
+		    ((unsigned char)s[4] == 0xB9 || (unsigned char)s[4] == 0xB2 ||
+		     (unsigned char)s[4] == 0xB3))
+			return true;
+	}
+	return false;
+}
+
 /*
  * One component [s, s+n): 0 keep, 1 drop ("."), or a reason.  Windows drops
  * trailing dots and spaces, so "..." and ".. " name the parent there: they
@@ -228,6 +260,18 @@ static int check_component(const char *s, size_t n, const char **why_r)
 		return 1;
 	if (cps > UNPACK_COMPONENT_MAX) {
 		*why_r = WHY_TOO_LONG;
+		return -1;
+	}
+	/* Windows drops a trailing dot or space ("营业执照.pdf." is
+	 * "营业执照.pdf" there, perhaps another entry) and cannot store its
+	 * device names with any extension ("NUL.txt", "com1"): an archive
+	 * made on Windows has neither. */
+	if (s[n - 1] == '.' || s[n - 1] == ' ') {
+		*why_r = WHY_WIN_TRAILING;
+		return -1;
+	}
+	if (win_reserved(s, n)) {
+		*why_r = WHY_WIN_RESERVED;
 		return -1;
 	}
 	return 0;
@@ -654,16 +698,32 @@ out:
  * libarchive dropped.  Only for seekable input; bounded by the central
  * directory size cap, archive_entries records and 16 MiB of local reads.
  */
+struct zip_span {
+	uint64_t start, end;   /* local header to the end of its data */
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct zip_span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static void zip_scan(struct unpack_run *u)
 {
 	uint64_t cd_off, cd_size, count, correction, k, off = 0, read_budget = 16U << 20;
 	unsigned char *cd = NULL, *lname = NULL;
+	struct zip_span *spans = NULL;
+	size_t nspans = 0;
 
 	if (!zip_find_cd(u, &cd_off, &cd_size, &count, &correction))
 		return;
 	cd = malloc(cd_size + 1);
 	lname = malloc(65536);
-	if (cd == NULL || lname == NULL || !arcsrc_pread(&u->src, cd_off, cd, cd_size))
+	/* UNSAFE: at most archive_entries spans, a few thousand. */
+	spans = calloc(u->lim.archive_entries + 1, sizeof(*spans));
+	if (cd == NULL || lname == NULL || spans == NULL ||
+	    !arcsrc_pread(&u->src, cd_off, cd, cd_size))
 		goto out;
 	for (k = 0; k < count && k < u->lim.archive_entries && cd_size - off >= 46; k++) {
 		const unsigned char *rec = cd + off, *name = rec + 46, *x;
@@ -689,11 +749,29 @@ static void zip_scan(struct unpack_run *u)
 		    !arcsrc_pread(&u->src, loff + correction + 30, lname, lnlen))
 			continue;
 		read_budget -= lnlen;
+		/* Where this entry's bytes lie.  Entries of an honest zip never
+		 * share bytes; Fifield's "better zip bomb" (2019) makes every
+		 * entry's data contain the next entries, and a cruder one points
+		 * thousands of records at one local file. */
+		{
+			uint64_t csize = le32(rec + 20), start = loff + correction;
+			uint64_t end = start + 30 + (uint64_t)lnlen + le16(lh + 28);
+
+			/* ZIP64: the header only.  A size running past the central
+			 * directory is damage for libarchive to report, not overlap. */
+			if (csize != 0xFFFFFFFFu)
+				end += csize;
+			if (end > cd_off)
+				end = cd_off;
+			spans[nspans].start = start;
+			spans[nspans].end = end;
+			nspans++;
+		}
 		cname = zip_decode(u, name, nlen, le16(rec + 8));
 		lname_dec = zip_decode(u, lname, lnlen, le16(lh + 6));
 		uni = zip_unicode_path(u, x, xlen, name, nlen);
 		differ = cname != NULL && lname_dec != NULL && !same_path(cname, lname_dec);
-		if ((differ || uni != NULL) && lname_dec != NULL) {
+		if ((differ || uni != NULL || memchr(lname, '\0', lnlen) != NULL) && lname_dec != NULL) {
 			struct zip_note *v = realloc(u->notes, (u->nnotes + 1) * sizeof(*v));
 			const void *nul = memchr(lname, '\0', lnlen);
 
@@ -705,6 +783,7 @@ static void zip_scan(struct unpack_run *u)
 				v->local_utf8 = lname_dec;
 				v->central = differ ? cname : NULL;
 				v->unicode = uni;
+				v->nul = nul != NULL;
 				lname_dec = NULL;
 				uni = NULL;
 				if (differ)
@@ -715,7 +794,12 @@ static void zip_scan(struct unpack_run *u)
 		free(lname_dec);
 		free(uni);
 	}
+	qsort(spans, nspans, sizeof(*spans), span_cmp);
+	for (size_t i = 1; i < nspans; i++)
+		if (spans[i].start < spans[i - 1].end)
+			u->zip_overlap = true;
 out:
+	free(spans);
 	free(lname);
 	free(cd);
 }
@@ -1129,6 +1213,13 @@ static enum unpack_pump do_entry(struct unpack_run *u, struct archive_entry *e)
 		       "（压缩包可能被篡改），已拒绝", shown, shown_c);
 		goto drain;
 	}
+	if (note != NULL && note->nul && note->unicode == NULL) {
+		/* "营业执照.pdf\0.exe": every reader stops at the NUL, so the
+		 * name shown is not the name stored. */
+		show_name(label, shown, sizeof(shown));
+		report(u, PROB_PATH_REFUSED, label, "压缩包中的文件“%s”%s，已拒绝", shown, WHY_CONTROL);
+		goto drain;
+	}
 	if (name == NULL) {
 		show_name(ent.raw, shown, sizeof(shown));
 		report(u, PROB_PATH_REFUSED, label, "压缩包中的文件“%s”%s，已拒绝", shown, why);
@@ -1251,7 +1342,7 @@ int unpack_fd(int fd, const char *name, unsigned depth,
               const struct unpack_sink *sink)
 {
 	struct unpack_run u;
-	struct unpack_budget local_budget = { 0, 0 };
+	struct unpack_budget local_budget = { 0, 0, 0 };
 	struct archive_entry *e;
 	unsigned bad_headers = 0;
 	int ret = -1, r, filter = ARCHIVE_FILTER_NONE;
@@ -1266,6 +1357,9 @@ int unpack_fd(int fd, const char *name, unsigned depth,
 	u.budget = budget != NULL ? budget : &local_budget;
 
 	if (depth > u.lim.archive_depth) {
+		/* Once per message: 42.zip has 65,536 archives at its 5th level. */
+		if (u.budget->depth_refused++ > 0)
+			goto out;
 		report(&u, PROB_ARCHIVE_DEPTH, NULL,
 		       "压缩包嵌套超过 %u 层，未解压，请把文件直接放进一个压缩包后发送",
 		       u.lim.archive_depth);
@@ -1319,6 +1413,17 @@ int unpack_fd(int fd, const char *name, unsigned depth,
 		}
 		/* ARCHIVE_WARN here is a name the locale could not represent:
 		 * entry_name() decodes it from the raw bytes. */
+		if (!u.zip_scanned &&
+		    (archive_format(u.a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
+			u.zip_scanned = true;
+			zip_scan(&u);
+			if (u.zip_overlap) {
+				report(&u, PROB_ARCHIVE_BOMB, NULL,
+				       "压缩包中的多个文件共用同一段数据（重叠条目），疑似恶意压缩包"
+				       "（“压缩炸弹”），未解压");
+				goto out;
+			}
+		}
 		if (u.budget->entries >= u.lim.archive_entries) {
 			report(&u, PROB_ARCHIVE_BOMB, NULL,
 			       "压缩包中的文件超过 %u 个，疑似恶意压缩包，已停止解压",
@@ -1326,11 +1431,6 @@ int unpack_fd(int fd, const char *name, unsigned depth,
 			goto out;
 		}
 		u.budget->entries++;
-		if (!u.zip_scanned &&
-		    (archive_format(u.a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
-			u.zip_scanned = true;
-			zip_scan(&u);
-		}
 		p = do_entry(&u, e);
 		if (p == PUMP_STOP)
 			goto out;

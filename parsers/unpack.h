@@ -32,6 +32,7 @@
 struct unpack_budget {
 	uint64_t bytes_out;   /* uncompressed bytes handed to sinks so far */
 	unsigned entries;     /* entries seen so far (all types) */
+	unsigned depth_refused; /* archives refused for depth (reported once) */
 };
 
 struct unpack_entry {

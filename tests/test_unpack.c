@@ -242,7 +242,7 @@ static int run_mem(const void *buf, size_t len, const char *name,
 
 static int run_simple(const void *buf, size_t len, const char *name, struct got *g)
 {
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 
 	return run_mem(buf, len, name, NULL, 0, &bud, g);
 }
@@ -609,7 +609,17 @@ static void test_clean_path_table(void **state)
 		{ "dir//a.txt", "dir/a.txt" },
 		{ "dir/", "dir" },
 		{ "衡阳市XX科技有限公司/1.申请表.docx", "衡阳市XX科技有限公司/1.申请表.docx" },
-		{ "..a/b..", "..a/b.." },
+		{ "..a/b..", NULL },          /* Windows makes "b.." "b" */
+		{ "a/b.pdf ", NULL },
+		{ "CON", NULL },
+		{ "x/nul.txt", NULL },
+		{ "Com1.pdf", NULL },
+		{ "lpt\xc2\xb9", NULL },        /* LPT¹ */
+		{ "CONIN$", NULL },
+		{ "aux /x.pdf", NULL },
+		{ "CONSOLE.pdf", "CONSOLE.pdf" },
+		{ "com10.pdf", "com10.pdf" },
+		{ "a.b/c", "a.b/c" },
 		{ "a..b.txt", "a..b.txt" },
 		{ "...txt", "...txt" },
 		{ "../x.txt", NULL },
@@ -887,7 +897,7 @@ static void test_zip_deflate_libarchive(void **state)
 static void test_zip_from_pipe(void **state)
 {
 	struct got g;
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	struct unpack_sink sink = { &g, got_begin, got_data, got_end, got_problem };
 	size_t len;
 	unsigned char *buf = la_build(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, NULL, dossier, 3, &len);
@@ -999,7 +1009,7 @@ static unsigned char *nested_zip(unsigned levels, size_t *len_r)
 static void test_depth_limit(void **state)
 {
 	struct intake_limits lim = { .archive_depth = 3 };
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	struct got g;
 	size_t len;
 	unsigned char *zip = nested_zip(6, &len);
@@ -1019,6 +1029,10 @@ static void test_depth_limit(void **state)
 	assert_null(got_find(&g, "level4.zip"));
 	got_free(&g);
 
+	/* One depth problem per message, however many archives are too deep
+	 * (42.zip has 65,536 at its 5th level): a fresh budget is a new message. */
+	assert_int_equal(bud.depth_refused, 1);
+	bud.depth_refused = 0;
 	/* Directly: depth > archive_depth is refused before reading. */
 	got_init(&g);
 	assert_int_equal(run_mem(zip, len, "deep.zip", &lim, 4, &bud, &g), -1);
@@ -1294,7 +1308,7 @@ static void test_zip_bomb_300mb(void **state)
 	off_t size;
 	int fd = zero_zip_fd(dir, 300, &size);
 	struct got g;
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	struct unpack_sink sink = { &g, got_begin, got_data, got_end, got_problem };
 	struct intake_limits lim = { .entry_bytes = 100ULL << 20, .ratio = 1000000 };
 	double t0, t1;
@@ -1362,7 +1376,7 @@ static void test_skipped_bomb_entry_is_bounded(void **state)
 	off_t size;
 	int fd = zero_zip_fd(dir, 300, &size);
 	struct got g;
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	struct unpack_sink sink = { &g, got_begin, got_data, got_end, got_problem };
 
 	(void)state;
@@ -1441,7 +1455,8 @@ static void test_corpora_bombs(void **state)
 			fail_msg("%s: no bomb problem", files[i]);
 		/* never more than the per-entry cap, whatever the header says */
 		assert_true(g.total <= LIMIT_DEF_ENTRY_BYTES);
-		assert_true(t1 - g.cpu_last_data < 0.5);
+		/* zbsm.zip (overlapping entries) stops before any data. */
+		assert_true(t1 - (g.total > 0 ? g.cpu_last_data : t0) < 0.5);
 		printf("  %s: stopped after %llu bytes, %.2f s CPU, %.4f s after the last block\n",
 		       files[i], (unsigned long long)g.total, t1 - t0, t1 - g.cpu_last_data);
 		got_free(&g);
@@ -1453,7 +1468,7 @@ static void test_entry_count_limit(void **state)
 	struct wentry v[50];
 	char names[50][16];
 	struct intake_limits lim = { .archive_entries = 20 };
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	struct got g;
 	size_t len, i;
 	unsigned char *tgz;
@@ -1893,7 +1908,7 @@ static int unpack_one(const char *path)
 {
 	struct one_ctx c;
 	struct unpack_sink sink = { &c, one_begin, one_data, one_end, one_problem };
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	const char *base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
 	size_t len;
 	char *buf = corpus_bytes(path, &len);
@@ -2101,7 +2116,7 @@ static void test_sink_stop_and_null_callbacks(void **state)
 static void test_archive_at_offset(void **state)
 {
 	struct got g;
-	struct unpack_budget bud = { 0, 0 };
+	struct unpack_budget bud = { 0, 0, 0 };
 	struct unpack_sink sink = { &g, got_begin, got_data, got_end, got_problem };
 	size_t len;
 	unsigned char *zip = la_build(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, NULL, dossier, 3, &len);
@@ -2171,7 +2186,7 @@ static int mutate_all(void)
 			unsigned char *b = malloc(len * 2 + 16);
 			struct one_ctx c;
 			struct unpack_sink sink = { &c, one_begin, one_data, NULL, one_problem };
-			struct unpack_budget bud = { 0, 0 };
+			struct unpack_budget bud = { 0, 0, 0 };
 			int fd, r;
 
 			memcpy(b, fx[i], len);

@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct count c = { 0, 0, 0, false };
 	struct unpack_sink sink = { &c, c_begin, c_data, c_end, c_problem };
-	struct unpack_budget budget = { 0, 0 };
+	struct unpack_budget budget = { 0, 0, 0 };
 	int r;
 
 	if (size > FUZZ_MAX_INPUT || fuzz_fd < 0)
