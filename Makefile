@@ -161,6 +161,8 @@ tmpfilesdir ?= $(or $(call systemd_var,tmpfilesdir),/usr/lib/tmpfiles.d)
 UNITS     := intaked.service intake-report.service intake-report.timer
 MANPAGES  := docs/intakectl.1 docs/intake.conf.5 docs/intake-campaign.5 docs/intaked.8
 CAMPAIGNS := $(wildcard campaigns/*.conf)
+# Each campaign's reply templates live in a directory named after it.
+CAMPAIGN_FILES := $(wildcard $(CAMPAIGNS:%.conf=%/*))
 SUBST     = sed -e 's|@BINDIR@|$(bindir)|g' -e 's|@SBINDIR@|$(sbindir)|g' \
                 -e 's|@SYSCONFDIR@|$(sysconfdir)|g' -e 's|@DATADIR@|$(datadir)|g'
 
@@ -184,6 +186,9 @@ install: all install-gen
 	install -m 0644 systemd/intake.tmpfiles $(DESTDIR)$(tmpfilesdir)/intake.conf
 	install -m 0644 $(BUILD)/install/intake.conf $(DESTDIR)$(sysconfdir)/intake/intake.conf.example
 	install -m 0644 $(CAMPAIGNS) $(DESTDIR)$(datadir)/intake/campaigns/
+	for f in $(CAMPAIGN_FILES); do d=$$(dirname $$f); \
+	  install -d -m 0755 $(DESTDIR)$(datadir)/intake/$$d && \
+	  install -m 0644 $$f $(DESTDIR)$(datadir)/intake/$$d/ || exit 1; done
 	for m in $(MANPAGES); do s=$${m##*.}; \
 	  install -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/ || exit 1; done
 
@@ -198,7 +203,9 @@ uninstall:
 	rm -f $(DESTDIR)$(sbindir)/intaked $(DESTDIR)$(bindir)/intakectl \
 	  $(UNITS:%=$(DESTDIR)$(unitdir)/%) $(DESTDIR)$(sysusersdir)/intake.conf \
 	  $(DESTDIR)$(tmpfilesdir)/intake.conf $(DESTDIR)$(sysconfdir)/intake/intake.conf.example \
-	  $(CAMPAIGNS:campaigns/%=$(DESTDIR)$(datadir)/intake/campaigns/%)
+	  $(CAMPAIGNS:campaigns/%=$(DESTDIR)$(datadir)/intake/campaigns/%) \
+	  $(CAMPAIGN_FILES:%=$(DESTDIR)$(datadir)/intake/%)
+	-rmdir $(sort $(dir $(CAMPAIGN_FILES:%=$(DESTDIR)$(datadir)/intake/%))) 2>/dev/null
 	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(mandir)/man$$s/$${m##*/}; done
 	-rmdir $(DESTDIR)$(datadir)/intake/campaigns $(DESTDIR)$(datadir)/intake \
 	  $(DESTDIR)$(sysconfdir)/intake 2>/dev/null
