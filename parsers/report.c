@@ -582,6 +582,18 @@ static void csv_end(FILE *out)
 	fputs("\r\n", out);
 }
 
+/* A header row of fixed cells (first = starts the row). */
+static void csv_cells(FILE *out, const char *const *cells, size_t n, bool first)
+{
+	for (size_t i = 0; i < n; i++)
+		csv_field(out, cells[i], first && i == 0);
+}
+#define CSV_CELLS(out, first, ...) \
+	do { \
+		static const char *const cells_[] = { __VA_ARGS__ }; \
+		csv_cells(out, cells_, sizeof(cells_) / sizeof(cells_[0]), first); \
+	} while (0)
+
 int report_csv(const struct report *r, FILE *out)
 {
 	const struct campaign *c = r->c;
@@ -599,20 +611,13 @@ int report_csv(const struct report *r, FILE *out)
 	csv_end(out);
 	csv_end(out);
 
-	csv_field(out, "县市区、园区", true);
-	csv_field(out, "今日来信", false);
-	csv_field(out, "累计来信", false);
+	CSV_CELLS(out, true, "县市区、园区", "今日来信", "累计来信");
 	for (size_t p = 0; p < c->nprograms; p++) {
 		snprintf(buf, sizeof(buf), "%s（个）", report_program_short(c, (int)p));
 		csv_field(out, buf, false);
 	}
-	csv_field(out, "今日新增单位", false);
-	csv_field(out, "材料齐全", false);
-	csv_field(out, "材料不全", false);
-	csv_field(out, "逾期", false);
-	csv_field(out, "今日问题", false);
-	csv_field(out, "累计问题", false);
-	csv_field(out, "县级材料", false);
+	CSV_CELLS(out, false, "今日新增单位", "材料齐全", "材料不全", "逾期", "今日问题", "累计问题",
+	          "县级材料");
 	csv_end(out);
 	for (size_t i = 0; i < r->ncounties; i++) {
 		const struct report_county *k = &r->counties[i];
@@ -649,15 +654,8 @@ int report_csv(const struct report *r, FILE *out)
 	csv_end(out);
 	csv_end(out);
 
-	csv_field(out, "编号", true);
-	csv_field(out, "县市区、园区", false);
-	csv_field(out, "类别", false);
-	csv_field(out, "申报单位", false);
-	csv_field(out, "首次收到", false);
-	csv_field(out, "今日新增", false);
-	csv_field(out, "状态", false);
-	csv_field(out, "缺少材料", false);
-	csv_field(out, "纸质材料", false);
+	CSV_CELLS(out, true, "编号", "县市区、园区", "类别", "申报单位", "首次收到", "今日新增", "状态",
+	          "缺少材料", "纸质材料");
 	csv_end(out);
 	for (size_t i = 0; i < r->ndossiers; i++) {
 		const struct report_dossier *d = &r->dossiers[i];
@@ -678,12 +676,7 @@ int report_csv(const struct report *r, FILE *out)
 	}
 	csv_end(out);
 
-	csv_field(out, "来信编号", true);
-	csv_field(out, "县市区、园区", false);
-	csv_field(out, "收到时间", false);
-	csv_field(out, "今日", false);
-	csv_field(out, "问题类型", false);
-	csv_field(out, "说明", false);
+	CSV_CELLS(out, true, "来信编号", "县市区、园区", "收到时间", "今日", "问题类型", "说明");
 	csv_end(out);
 	for (size_t i = 0; i < r->nproblems; i++) {
 		const struct report_problem *p = &r->problems[i];
