@@ -101,7 +101,7 @@ check:
 # linked into each target.  Seeds: tests/fuzz/seeds/<target>, plus the
 # shipped examples and ../shared/corpora where they fit the target.
 FUZZ_SECONDS ?= 60
-CHECK_FUZZ_SECONDS ?= 15
+CHECK_FUZZ_SECONDS ?= 10
 CORPORA  ?= ../shared/corpora
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)

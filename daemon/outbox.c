@@ -102,10 +102,11 @@ int outbox_flush_stats(struct app *a, bool force, struct outbox_stats *st, char 
 		}
 		r.attempts++;
 		o = smtp_send(s, r.env_from, r.recipient, r.raw, r.raw_len, why, sizeof(why));
-		now = time(NULL);
+		/* The backoff counts from the attempt (last_attempt_at), the
+		 * sent time is when the server took it. */
 		switch (o) {
 		case SMTP_SENT:
-			rr = replies_mark_sent(l, r.id, now);
+			rr = replies_mark_sent(l, r.id, time(NULL));
 			st->sent++;
 			break;
 		case SMTP_PERMFAIL:

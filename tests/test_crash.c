@@ -61,7 +61,7 @@ static unsigned total_kills(void)
 {
 	const char *e = getenv("INTAKE_KILL_RUNS");
 
-	return e && atoi(e) > 0 ? (unsigned)atoi(e) : TU_ASAN ? 40 : 200;
+	return e && atoi(e) > 0 ? (unsigned)atoi(e) : TU_ASAN ? 20 : 200;
 }
 
 /* Message i: an example made unique by a header. */

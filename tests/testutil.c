@@ -79,7 +79,8 @@ char **tu_list_files(const char *root, size_t *n_r)
 		perror(root);
 		abort();
 	}
-	qsort(list_v, list_n, sizeof(*list_v), cmp_path);
+	if (list_n > 1)
+		qsort(list_v, list_n, sizeof(*list_v), cmp_path);
 	v = list_v;
 	*n_r = list_n;
 	list_v = NULL;
