@@ -204,6 +204,18 @@ static void test_examples_match_offline_ingest(void **state)
 	free(cmd);
 	a = ledger_text(t->state, DUMP_MESSAGES);
 	b = ledger_text(offline_state, DUMP_MESSAGES);
+	if (strcmp(a, b) != 0) {
+		char *pa = tu_printf("%s/imap.txt", t->dir), *pb = tu_printf("%s/offline.txt", t->dir);
+		char *diff = tu_printf("diff %s %s >&2", pa, pb);
+
+		tu_write_file(pa, a, strlen(a));
+		tu_write_file(pb, b, strlen(b));
+		if (system(diff) != 0)
+			show_log_on_failure(t);
+		free(diff);
+		free(pa);
+		free(pb);
+	}
 	assert_string_equal(a, b);
 	ia = ledger_text(t->state, DUMP_ITEMS);
 	ib = ledger_text(offline_state, DUMP_ITEMS);

@@ -128,7 +128,9 @@ deliver)
 	md=$dir/home/$user/Maildir
 	mkdir -p "$md/tmp" "$md/new" "$md/cur"
 	chmod 0755 "$dir" "$dir/home" 2>/dev/null || true
-	name=$(date +%s).$$_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n').intake-test
+	# Dovecot gives new mail UIDs in file-name order: names that sort in
+	# delivery order (nanoseconds, fixed width), never by pid (which wraps).
+	name=$(date +%s%N).$$_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n').intake-test
 	cp "$file" "$md/tmp/$name"
 	[ -z "$when" ] || touch -d "@$when" "$md/tmp/$name"
 	mv "$md/tmp/$name" "$md/new/$name"
