@@ -16,6 +16,35 @@
 
 #define SCRIPT "tests/imapd/imapd.sh"
 
+/* Every Dovecot this process started, stopped at exit too: a failed
+ * assertion skips the test's own teardown. */
+static char *started[64];
+static size_t nstarted;
+
+static void stop_all(void)
+{
+	for (size_t i = 0; i < nstarted; i++) {
+		char *cmd = tu_printf("sh %s stop %s", SCRIPT, started[i]);
+
+		if (system(cmd) != 0)
+			fprintf(stderr, "imapd: %s failed\n", cmd);
+		free(cmd);
+		free(started[i]);
+	}
+	nstarted = 0;
+}
+
+static void remember(const char *dir)
+{
+	for (size_t i = 0; i < nstarted; i++)
+		if (strcmp(started[i], dir) == 0)
+			return;
+	if (nstarted == 0)
+		atexit(stop_all);
+	if (nstarted < sizeof(started) / sizeof(started[0]))
+		started[nstarted++] = strdup(dir);
+}
+
 int imapd_start(struct imapd *d, const char *dir, const char *cert)
 {
 	char line[256];
@@ -38,6 +67,7 @@ int imapd_start(struct imapd *d, const char *dir, const char *cert)
 	st = pclose(p);
 	if (st != 0 || sscanf(line, "%ld %u %u", &d->pid, &d->port, &d->tls_port) != 3)
 		return -1;
+	remember(d->dir);
 	return 0;
 }
 
