@@ -9,6 +9,7 @@
  */
 #include "mime.h"
 #include "names.h"
+#include "b64.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -404,31 +405,34 @@ bool mime_known_crash(const char *msg, size_t len)
 	if (msg == NULL)
 		return false;
 	/*
-	 * Every "content-type" followed by ':' anywhere, not only at line
-	 * starts: a superset of what libetpan parses as a header costs only
-	 * false alarms on messages that contain this exact odd pattern.
+	 * Every "content-type" followed by white space and ':' anywhere, not
+	 * only at line starts: a superset of what libetpan parses as a
+	 * header costs only false alarms on messages that contain this exact
+	 * odd pattern.  Found from the ':' backwards, because memchr() skips
+	 * a base64 body (which has no ':') at memory speed; the match set is
+	 * the one a forward scan from every position gives.
 	 */
 	while (i + kl < len) {
-		size_t p = i, v0, term, st;
+		const char *colon = memchr(msg + i, ':', len - i);
+		size_t q, r, p, term, st;
 		char *value;
 		bool bad;
 
-		i++;
-		/* two bytes first: 'c' alone is every 32nd byte of base64 */
-		if ((msg[p] | 0x20) != 'c' || (msg[p + 1] | 0x20) != 'o' ||
-		    strncasecmp(msg + p, key, kl) != 0)
+		if (colon == NULL)
+			break;
+		q = (size_t)(colon - msg);
+		r = q;
+		while (r > i && is_ws((unsigned char)msg[r - 1]))
+			r--;
+		if (r < i + kl || strncasecmp(msg + r - kl, key, kl) != 0) {
+			i = q + 1;
 			continue;
-		p += kl;
-		while (p < len && is_ws((unsigned char)msg[p]))
-			p++;
-		if (p >= len || msg[p] != ':')
-			continue;
-		p++;
+		}
+		p = q + 1;
 		while (p < len && (msg[p] == ' ' || msg[p] == '\t'))
 			p++;
 		/* libetpan's mailimf_unstructured_parse: the value ends at the
 		 * line break that is not followed by WSP */
-		v0 = p;
 		term = len;
 		st = 0;
 		for (size_t k = p; k < len; k++) {
@@ -451,18 +455,18 @@ bool mime_known_crash(const char *msg, size_t len)
 				term = len;
 			}
 		}
-		/*
-		 * Continue after this value: a "content-type" inside a folded
-		 * value is not a header, and skipping keeps the scan linear.
-		 */
-		i = term > i ? term : i;
-		value = strndup(msg + v0, term - v0);   /* stops at NUL like libetpan */
+		value = strndup(msg + p, term - p);   /* stops at NUL like libetpan */
 		if (value == NULL)
 			return false;
 		bad = content_type_crashes(value);
 		free(value);
 		if (bad)
 			return true;
+		/*
+		 * Continue after this value: a "content-type" inside a folded
+		 * value is not a header, and skipping keeps the scan linear.
+		 */
+		i = term > r - kl + 1 ? term : r - kl + 1;
 	}
 	return false;
 }
@@ -1059,72 +1063,26 @@ static void content_type_str(const struct mailmime_content *ct, char *buf,
 
 /* ---- body decoding ---- */
 
-/* Bytes libetpan's decoders skip or misread: evidence of damage. */
-/* Base64 byte classes for body_damaged(): one table lookup per byte of
- * an attachment instead of isalnum() and three compares (this scan was a
- * tenth of a large message's parse). */
-enum { B64_BAD = 0, B64_DATA, B64_PAD, B64_WS };
-static unsigned char b64_class[256];
-
-static void b64_class_init(void)
+/* Bytes libetpan's QP decoder misreads: evidence of damage. */
+static bool qp_damaged(const char *s, size_t n)
 {
-	if (b64_class['A'] == B64_DATA)
-		return;
-	for (int c = 0; c < 256; c++) {
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '+' || c == '/')
-			b64_class[c] = B64_DATA;
-		else if (c == '=')
-			b64_class[c] = B64_PAD;
-		else if (is_ws(c))
-			b64_class[c] = B64_WS;
-	}
-}
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
 
-static bool body_damaged(const char *s, size_t n, int enc)
-{
-	if (enc == MAILMIME_MECHANISM_BASE64) {
-		size_t valid = 0, i;
-
-		b64_class_init();
-		for (i = 0; i < n; i++) {
-			unsigned char k = b64_class[(unsigned char)s[i]];
-
-			if (k == B64_DATA)
-				valid++;
-			else if (k == B64_PAD)
-				break;
-			else if (k != B64_WS)
-				return true;
+		if (s[i] != '=')
+			continue;
+		if (i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			i += 2;
+			continue;
 		}
-		/* after padding only padding and white space */
-		for (; i < n; i++) {
-			unsigned char k = b64_class[(unsigned char)s[i]];
-
-			if (k == B64_DATA || k == B64_BAD)
-				return true;    /* data after padding */
-		}
-		return valid % 4 == 1;
-	}
-	if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		for (size_t i = 0; i < n; i++) {
-			size_t j;
-
-			if (s[i] != '=')
-				continue;
-			if (i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-			    isxdigit((unsigned char)s[i + 2])) {
-				i += 2;
-				continue;
-			}
-			/* soft break, possibly after transport padding */
-			j = i + 1;
-			while (j < n && (s[j] == ' ' || s[j] == '\t'))
-				j++;
-			if (j >= n || s[j] == '\r' || s[j] == '\n')
-				continue;
-			return true;
-		}
+		/* soft break, possibly after transport padding */
+		j = i + 1;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j >= n || s[j] == '\r' || s[j] == '\n')
+			continue;
+		return true;
 	}
 	return false;
 }
@@ -1142,24 +1100,57 @@ static int emit(struct walk *w, const void *buf, size_t len)
 
 /*
  * Decode in windows: identity encodings are handed out as slices of the
- * mapping; base64 and QP go through mailmime_part_parse_partial(), so
+ * mapping; base64 goes through b64.c (libetpan's decoding, byte for byte,
+ * at several times its speed, judging damage in the same pass) into one
+ * window-sized buffer; QP goes through mailmime_part_parse_partial(), so
  * peak memory is one window whatever the part size (LIBRARIES.md 4).
- * The last base64 window goes through mailmime_part_parse() to flush a
- * final short group.  QP never does: libetpan 1.9.4's non-partial QP
- * decoder reads one byte past the end when the input ends in "=X"
- * (found by fuzz_mime; the byte lands in the output too), so the last
- * window is decoded partially as well and the at most 2-byte tail it
- * leaves ("=", "=\r", "=X") is finished here.  Returns -1 only when the
- * sink stopped the walk.
+ * QP never uses the non-partial decoder: libetpan 1.9.4's reads one byte
+ * past the end when the input ends in "=X" (found by fuzz_mime; the byte
+ * lands in the output too), so the last window is decoded partially as
+ * well and the at most 2-byte tail it leaves ("=", "=\r", "=X") is
+ * finished here.  Returns -1 only when the sink stopped the walk.
  */
+static int deliver_b64(struct walk *w, const char *data, size_t len,
+                       const char *name, bool *ok)
+{
+	unsigned char *out = malloc(b64_out_max(MIME_B64_WINDOW));
+	struct b64_dec d;
+	size_t n;
+
+	if (out == NULL) {
+		*ok = false;
+		problem(w, PROB_PART_DECODE, name, "内容解码失败，文件不完整");
+		return 0;
+	}
+	b64_init(&d);
+	for (size_t off = 0; off < len; off += n) {
+		n = len - off < MIME_B64_WINDOW ? len - off : MIME_B64_WINDOW;
+		if (emit(w, out, b64_decode(&d, data + off, n, out)) < 0)
+			goto stopped;
+	}
+	if (emit(w, out, b64_final(&d, out)) < 0)
+		goto stopped;
+	free(out);
+	if (b64_damaged(&d)) {
+		*ok = false;
+		problem(w, PROB_PART_DECODE, name,
+		        "附件内容的 Base64 编码有损坏，解出的文件可能不完整");
+	}
+	return 0;
+stopped:
+	free(out);
+	return -1;
+}
+
 static int deliver(struct walk *w, const char *data, size_t len, int enc,
                    const char *name, bool *ok)
 {
-	bool qp = enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE;
-	size_t idx = 0, win;
+	size_t idx = 0;
 
 	*ok = true;
-	if (enc != MAILMIME_MECHANISM_BASE64 && !qp) {
+	if (enc == MAILMIME_MECHANISM_BASE64)
+		return deliver_b64(w, data, len, name, ok);
+	if (enc != MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
 		for (size_t off = 0; off < len; off += MIME_RAW_WINDOW) {
 			size_t n = len - off < MIME_RAW_WINDOW ? len - off : MIME_RAW_WINDOW;
 
@@ -1168,26 +1159,19 @@ static int deliver(struct walk *w, const char *data, size_t len, int enc,
 		}
 		return 0;
 	}
-	if (body_damaged(data, len, enc)) {
+	if (qp_damaged(data, len)) {
 		*ok = false;
-		problem(w, PROB_PART_DECODE, name, qp
-		        ? "内容的 Quoted-Printable 编码有错误，解出的内容可能不准确"
-		        : "附件内容的 Base64 编码有损坏，解出的文件可能不完整");
+		problem(w, PROB_PART_DECODE, name,
+		        "内容的 Quoted-Printable 编码有错误，解出的内容可能不准确");
 	}
-	win = qp ? MIME_QP_WINDOW : MIME_B64_WINDOW;
 	while (idx < len) {
-		size_t start = idx, wend = len - idx > win ? idx + win : len;
-		bool last = wend == len;
+		size_t start = idx, wend = len - idx > MIME_QP_WINDOW ? idx + MIME_QP_WINDOW : len;
 		char *out = NULL;
 		size_t outlen = 0;
-		int r, er;
+		int er;
 
-		if (last && !qp)
-			r = mailmime_part_parse(data, len, &idx, enc, &out, &outlen);
-		else
-			r = mailmime_part_parse_partial(data, wend, &idx, enc, &out,
-			                                &outlen);
-		if (r != MAILIMF_NO_ERROR) {
+		if (mailmime_part_parse_partial(data, wend, &idx, enc, &out,
+		                                &outlen) != MAILIMF_NO_ERROR) {
 			*ok = false;
 			problem(w, PROB_PART_DECODE, name, "内容解码失败，文件不完整");
 			return 0;
@@ -1196,13 +1180,13 @@ static int deliver(struct walk *w, const char *data, size_t len, int enc,
 		mmap_string_unref(out);
 		if (er < 0)
 			return -1;
-		if (last)
+		if (wend == len)
 			break;
 		if (idx <= start)
 			idx = wend;     /* a window with no whole unit: skip it */
 	}
 	/* QP tail: "=" and "=\r" are soft breaks; a broken "=X" stays as is */
-	if (qp && idx + 2 == len && data[idx] == '=' && data[idx + 1] != '\r' &&
+	if (idx + 2 == len && data[idx] == '=' && data[idx + 1] != '\r' &&
 	    data[idx + 1] != '\n')
 		return emit(w, data + idx, 2);
 	return 0;
