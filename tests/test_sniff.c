@@ -337,6 +337,48 @@ static void test_ooxml_unusual_order(void **state)
 	free(z);
 }
 
+/*
+ * libmagic reads only SNIFF_MAGIC_BYTES of a file: an OOXML whose first
+ * entry is a large image must still come out as a document, through the
+ * descriptor as the parse child calls it.
+ */
+static void test_ooxml_large_first_entry(void **state)
+{
+	size_t big = 3u << 20, len;
+	char *junk = malloc(big + 1);
+	uint32_t x = 2463534242u;
+	struct member m[4];
+	unsigned char *z;
+	struct sniff_result r;
+	int fd;
+
+	(void)state;
+	assert_non_null(junk);
+	for (size_t i = 0; i < big; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		junk[i] = (char)(33 + x % 90);      /* printable, barely compressible */
+	}
+	junk[big] = '\0';
+	m[0] = (struct member){ "word/media/image1.png", junk };
+	m[1] = (struct member){ "[Content_Types].xml", CT };
+	m[2] = (struct member){ "_rels/.rels", RELS };
+	m[3] = (struct member){ "word/document.xml", "<w/>" };
+	z = build(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, NULL, m, 4, &len);
+	assert_true(len > (2u << 20));
+	fd = mem_fd(z, len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(sniff_fd(S, fd, "扫描件.docx", &r), 0);
+	assert_string_equal(r.mime,
+	                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+	assert_int_equal(r.kind, SNIFF_DOCUMENT);
+	assert_false(r.ext_mismatch);
+	close(fd);
+	free(z);
+	free(junk);
+}
+
 static void test_ofd_odf_jar_apk(void **state)
 {
 	struct member ofd[] = {
@@ -716,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_pdf_jpeg_png),
 		cmocka_unit_test(test_ooxml),
 		cmocka_unit_test(test_ooxml_unusual_order),
+		cmocka_unit_test(test_ooxml_large_first_entry),
 		cmocka_unit_test(test_ofd_odf_jar_apk),
 		cmocka_unit_test(test_archives),
 		cmocka_unit_test(test_xz_big_dictionary),
