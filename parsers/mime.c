@@ -523,6 +523,7 @@ struct walk {
 	size_t reparse_left;    /* bytes walk_reparsed() may still parse */
 	bool depth_reported, parts_reported, header_reported, reparse_reported;
 	bool stopped;
+	unsigned char *b64out;  /* one decoded base64 window, reused by every part */
 };
 
 static void problem(struct walk *w, const char *kind, const char *subject,
@@ -1113,10 +1114,13 @@ static int emit(struct walk *w, const void *buf, size_t len)
 static int deliver_b64(struct walk *w, const char *data, size_t len,
                        const char *name, bool *ok)
 {
-	unsigned char *out = malloc(b64_out_max(MIME_B64_WINDOW));
+	unsigned char *out;
 	struct b64_dec d;
 	size_t n;
 
+	if (w->b64out == NULL)
+		w->b64out = malloc(b64_out_max(MIME_B64_WINDOW));
+	out = w->b64out;
 	if (out == NULL) {
 		*ok = false;
 		problem(w, PROB_PART_DECODE, name, "内容解码失败，文件不完整");
@@ -1126,20 +1130,16 @@ static int deliver_b64(struct walk *w, const char *data, size_t len,
 	for (size_t off = 0; off < len; off += n) {
 		n = len - off < MIME_B64_WINDOW ? len - off : MIME_B64_WINDOW;
 		if (emit(w, out, b64_decode(&d, data + off, n, out)) < 0)
-			goto stopped;
+			return -1;
 	}
 	if (emit(w, out, b64_final(&d, out)) < 0)
-		goto stopped;
-	free(out);
+		return -1;
 	if (b64_damaged(&d)) {
 		*ok = false;
 		problem(w, PROB_PART_DECODE, name,
 		        "附件内容的 Base64 编码有损坏，解出的文件可能不完整");
 	}
 	return 0;
-stopped:
-	free(out);
-	return -1;
 }
 
 static int deliver(struct walk *w, const char *data, size_t len, int enc,
@@ -1714,6 +1714,7 @@ int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
 out:
 	if (root != NULL)
 		mailmime_free(root);
+	free(w.b64out);
 	return ret;
 }
 
