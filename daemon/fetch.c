@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mailstate.h"
 #include "netsec.h"
+#include "worker.h"
 
 int fetcher_init(struct fetcher *f, struct app *a, char *err, size_t errlen)
 {
@@ -30,8 +31,56 @@ int fetcher_init(struct fetcher *f, struct app *a, char *err, size_t errlen)
 	return 0;
 }
 
+static void prefetch_drop(struct fetcher *f)
+{
+	spool_writer_abort(&f->pf.w);
+	memset(&f->pf, 0, sizeof(f->pf));
+}
+
+/*
+ * worker_idle: one step of fetching f->pf.uid.  Any failure just ends
+ * the prefetch; one() then takes the message the ordinary way and meets
+ * the failure again where it is counted, reported and retried.
+ */
+static bool prefetch_step(void *ctx)
+{
+	struct fetcher *f = ctx;
+	struct prefetch *pf = &f->pf;
+	const struct config *cfg = f->app->cfg;
+	enum imap_fail why;
+	char err[512];
+	bool done;
+
+	switch (pf->st) {
+	case PF_START:
+		pf->meta = (struct imap_msg){ .uid = pf->uid };
+		if (imap_fetch_meta(f->im, pf->uid, &pf->meta, &why, err, sizeof(err)) != 0 ||
+		    (cfg->limits.message_bytes && pf->meta.size > cfg->limits.message_bytes) ||
+		    spool_writer_begin(f->app->spool, cfg->limits.message_bytes, &pf->w,
+		                       err, sizeof(err)) != 0) {
+			pf->st = PF_FAILED;
+			return false;
+		}
+		pf->st = PF_BODY;
+		return true;
+	case PF_BODY:
+		if (imap_fetch_chunk(f->im, pf->uid, cfg->imap.fetch_chunk, pf->w, &pf->off, &done,
+		                     &why, err, sizeof(err)) != 0) {
+			spool_writer_abort(&pf->w);
+			pf->st = PF_FAILED;
+			return false;
+		}
+		if (done)
+			pf->st = PF_FETCHED;
+		return !done;
+	default:
+		return false;
+	}
+}
+
 void fetcher_free(struct fetcher *f)
 {
+	prefetch_drop(f);
 	imap_close(&f->im, true);
 	netsec_free_password(f->password);
 	f->password = NULL;
@@ -123,7 +172,7 @@ static void attempt_failed(struct fetcher *f, const char *mbox, uint32_t uv, uin
  * 1 failed this time (retry later); -1 the cycle must stop (*why).
  */
 static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
-               enum imap_fail *why, char *err, size_t errlen)
+               uint32_t next_uid, enum imap_fail *why, char *err, size_t errlen)
 {
 	struct imap_msg meta = { .uid = uid }, *m = &meta;
 	struct app *a = f->app;
@@ -132,9 +181,10 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 	char sha[SPOOL_HEX_LEN + 1], reason[640];
 	struct ingest_outcome o;
 	struct ingest_time rt;
+	uint64_t off = 0;
 	long long id;
-	bool existed;
-	int q;
+	bool existed, fetched = false;
+	int q, r;
 
 	*why = IMAP_OK;
 	q = mailstate_is_quarantined(a->ledger, mbox, uv, uid);
@@ -156,6 +206,17 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 		log_msg(LOG_INFO, "uid %u: already recorded as message %lld; marked processed", m->uid, id);
 		return 0;
 	}
+	/* Fetched, or begun, while the previous message was parsed. */
+	if (f->pf.uid == uid && (f->pf.st == PF_BODY || f->pf.st == PF_FETCHED)) {
+		meta = f->pf.meta;
+		w = f->pf.w;
+		off = f->pf.off;
+		fetched = f->pf.st == PF_FETCHED;
+		f->pf.w = NULL;
+		prefetch_drop(f);
+		goto have_writer;
+	}
+	prefetch_drop(f);
 	if (imap_fetch_meta(f->im, uid, &meta, why, err, errlen) != 0) {
 		if (*why == IMAP_FAIL_GONE) {
 			log_msg(LOG_WARNING, "uid %u: %s; skipped", uid, err);
@@ -177,7 +238,10 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 		*why = IMAP_FAIL_LOCAL;
 		return -1;
 	}
-	if (imap_fetch_to_spool(f->im, m->uid, cm->fetch_chunk, w, progress_cb, f, why, err, errlen) != 0) {
+have_writer:
+	if (!fetched &&
+	    imap_fetch_to_spool(f->im, m->uid, cm->fetch_chunk, w, off, progress_cb, f, why, err,
+	                        errlen) != 0) {
 		int e = spool_last_errno(a->spool);
 
 		spool_writer_abort(&w);
@@ -210,7 +274,17 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 	rt.mailbox = mbox;
 	rt.uidvalidity = uv;
 	rt.uid = m->uid;
-	if (ingest_spooled(&a->ingest, sha, &rt, &o, err, errlen) != 0) {
+	/* While the child parses this one, fetch the next. */
+	if (next_uid != 0 && !stop_requested(f)) {
+		f->pf.uid = next_uid;
+		f->pf.st = PF_START;
+		worker_idle = prefetch_step;
+		worker_idle_ctx = f;
+	}
+	r = ingest_spooled(&a->ingest, sha, &rt, &o, err, errlen);
+	worker_idle = NULL;
+	worker_idle_ctx = NULL;
+	if (r != 0) {
 		int e = errno;
 
 		if (local_trouble(e) || local_trouble(spool_last_errno(a->spool)) ||
@@ -302,7 +376,7 @@ int fetcher_cycle(struct fetcher *f, unsigned *pending_r, enum imap_fail *why,
 			*pending_r += (unsigned)(n - i);
 			break;
 		}
-		r = one(f, mbox, uv, msgs[i], why, err, errlen);
+		r = one(f, mbox, uv, msgs[i], i + 1 < n ? msgs[i + 1] : 0, why, err, errlen);
 		beat(f);
 		if (r < 0) {
 			*pending_r += (unsigned)(n - i);
@@ -323,6 +397,7 @@ sqlerr:
 	*why = IMAP_FAIL_LOCAL;
 	snprintf(err, errlen, "ledger: %s", ledger_errmsg(a->ledger));
 out:
+	prefetch_drop(f);
 	if (ret != 0 && *why == IMAP_FAIL_NET) {
 		imap_close(&f->im, false);
 		f->net_failures++;

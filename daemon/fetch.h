@@ -30,8 +30,24 @@ struct fetch_stats {
 	unsigned long long bytes;
 };
 
+/*
+ * The next message, fetched while the parse child works on the current
+ * one (worker_idle): its bytes go into an open spool writer that only
+ * one() commits, after the same checks as an unfetched message, so a
+ * quarantined or already recorded message never becomes a spool file
+ * that recovery would pick up.
+ */
+struct prefetch {
+	uint32_t uid;            /* 0 = none */
+	enum { PF_START, PF_BODY, PF_FETCHED, PF_FAILED } st;
+	struct imap_msg meta;
+	struct spool_writer *w;
+	uint64_t off;
+};
+
 struct fetcher {
 	struct app *app;
+	struct prefetch pf;
 	char *password;          /* IMAP password, wiped on free */
 	struct imap *im;
 	unsigned net_failures;   /* consecutive, for the backoff */

@@ -607,76 +607,85 @@ static struct mailimap_msg_att_body_section *section_for(clist *res, uint32_t ui
 	return NULL;
 }
 
-int imap_fetch_to_spool(struct imap *im, uint32_t uid, size_t chunk, struct spool_writer *w,
-                        void (*progress)(void *), void *ctx,
-                        enum imap_fail *why, char *err, size_t errlen)
+int imap_fetch_chunk(struct imap *im, uint32_t uid, size_t chunk, struct spool_writer *w,
+                     uint64_t *off, bool *done_r, enum imap_fail *why, char *err, size_t errlen)
 {
-	uint64_t off = 0;
+	struct mailimap_fetch_type *ft;
+	struct mailimap_section *sec;
+	struct mailimap_fetch_att *fa;
+	struct mailimap_msg_att_body_section *bs;
+	clist *res = NULL;
+	size_t got;
 
 	*why = IMAP_OK;
+	*done_r = false;
 	if (chunk == 0 || chunk > (64u << 20))
 		chunk = 1u << 20;
-	for (;;) {
-		struct mailimap_fetch_type *ft;
-		struct mailimap_section *sec;
-		struct mailimap_fetch_att *fa;
-		struct mailimap_msg_att_body_section *bs;
-		clist *res = NULL;
-		size_t got;
-
-		if (off > UINT32_MAX) {
-			*why = IMAP_FAIL_LOCAL;
-			snprintf(err, errlen, "message %u is larger than IMAP partial offsets allow", uid);
-			return -1;
-		}
-		sec = mailimap_section_new(NULL);
-		fa = sec ? mailimap_fetch_att_new_body_peek_section_partial(sec, (uint32_t)off,
-		                                                          (uint32_t)chunk) : NULL;
-		ft = fa ? mailimap_fetch_type_new_fetch_att(fa) : NULL;
-		if (!ft) {
-			if (fa)
-				mailimap_fetch_att_free(fa);
-			else if (sec)
-				mailimap_section_free(sec);
-		}
-		if (uid_fetch_one(im, uid, ft, &res, "UID FETCH (body)", why, err, errlen) != 0)
-			return -1;
-		bs = section_for(res, uid);
-		if (!bs) {
-			mailimap_fetch_list_free(res);
-			if (off == 0) {
-				*why = IMAP_FAIL_GONE;
-				snprintf(err, errlen, "message UID %u is no longer on the server", uid);
-				return -1;
-			}
-			break;      /* nothing beyond the end */
-		}
-		if (bs->sec_origin_octet != off && !(off == 0 && bs->sec_origin_octet == 0)) {
-			mailimap_fetch_list_free(res);
-			*why = IMAP_FAIL_PROTO;
-			snprintf(err, errlen, "IMAP server answered offset %u for %llu (UID %u)",
-			         bs->sec_origin_octet, (unsigned long long)off, uid);
-			return -1;
-		}
-		got = bs->sec_body_part ? bs->sec_length : 0;
-		if (got > chunk) {
-			mailimap_fetch_list_free(res);
-			*why = IMAP_FAIL_PROTO;
-			snprintf(err, errlen, "IMAP server sent %zu bytes for a %zu-byte request (UID %u)",
-			         got, chunk, uid);
-			return -1;
-		}
-		if (got && spool_writer_write(w, bs->sec_body_part, got, err, errlen) != 0) {
-			mailimap_fetch_list_free(res);
-			*why = IMAP_FAIL_LOCAL;
-			return -1;
-		}
+	if (*off > UINT32_MAX) {
+		*why = IMAP_FAIL_LOCAL;
+		snprintf(err, errlen, "message %u is larger than IMAP partial offsets allow", uid);
+		return -1;
+	}
+	sec = mailimap_section_new(NULL);
+	fa = sec ? mailimap_fetch_att_new_body_peek_section_partial(sec, (uint32_t)*off,
+	                                                          (uint32_t)chunk) : NULL;
+	ft = fa ? mailimap_fetch_type_new_fetch_att(fa) : NULL;
+	if (!ft) {
+		if (fa)
+			mailimap_fetch_att_free(fa);
+		else if (sec)
+			mailimap_section_free(sec);
+	}
+	if (uid_fetch_one(im, uid, ft, &res, "UID FETCH (body)", why, err, errlen) != 0)
+		return -1;
+	bs = section_for(res, uid);
+	if (!bs) {
 		mailimap_fetch_list_free(res);
-		off += got;
+		if (*off == 0) {
+			*why = IMAP_FAIL_GONE;
+			snprintf(err, errlen, "message UID %u is no longer on the server", uid);
+			return -1;
+		}
+		*done_r = true;     /* nothing beyond the end */
+		return 0;
+	}
+	if (bs->sec_origin_octet != *off && !(*off == 0 && bs->sec_origin_octet == 0)) {
+		mailimap_fetch_list_free(res);
+		*why = IMAP_FAIL_PROTO;
+		snprintf(err, errlen, "IMAP server answered offset %u for %llu (UID %u)",
+		         bs->sec_origin_octet, (unsigned long long)*off, uid);
+		return -1;
+	}
+	got = bs->sec_body_part ? bs->sec_length : 0;
+	if (got > chunk) {
+		mailimap_fetch_list_free(res);
+		*why = IMAP_FAIL_PROTO;
+		snprintf(err, errlen, "IMAP server sent %zu bytes for a %zu-byte request (UID %u)",
+		         got, chunk, uid);
+		return -1;
+	}
+	if (got && spool_writer_write(w, bs->sec_body_part, got, err, errlen) != 0) {
+		mailimap_fetch_list_free(res);
+		*why = IMAP_FAIL_LOCAL;
+		return -1;
+	}
+	mailimap_fetch_list_free(res);
+	*off += got;
+	*done_r = got < chunk;
+	return 0;
+}
+
+int imap_fetch_to_spool(struct imap *im, uint32_t uid, size_t chunk, struct spool_writer *w,
+                        uint64_t off, void (*progress)(void *), void *ctx,
+                        enum imap_fail *why, char *err, size_t errlen)
+{
+	bool done = false;
+
+	while (!done) {
+		if (imap_fetch_chunk(im, uid, chunk, w, &off, &done, why, err, errlen) != 0)
+			return -1;
 		if (progress)
 			progress(ctx);
-		if (got < chunk)
-			break;
 	}
 	return 0;
 }

@@ -74,13 +74,18 @@ int imap_fetch_meta(struct imap *im, uint32_t uid, struct imap_msg *m,
 
 /*
  * Stream message uid into a spool writer in partial fetches of chunk
- * bytes (BODY.PEEK[]<off.len>: \Seen is not set).  progress (may be NULL)
- * is called after every chunk.  IMAP_FAIL_GONE when the server has no
- * such message any more.
+ * bytes (BODY.PEEK[]<off.len>: \Seen is not set), from byte off (the
+ * writer already holds the bytes before it).  progress (may be NULL) is
+ * called after every chunk.  IMAP_FAIL_GONE when the server has no such
+ * message any more.
  */
 int imap_fetch_to_spool(struct imap *im, uint32_t uid, size_t chunk, struct spool_writer *w,
-                        void (*progress)(void *), void *ctx,
+                        uint64_t off, void (*progress)(void *), void *ctx,
                         enum imap_fail *why, char *err, size_t errlen);
+/* One of those partial fetches, at *off (advanced); *done_r once the
+ * message has ended. */
+int imap_fetch_chunk(struct imap *im, uint32_t uid, size_t chunk, struct spool_writer *w,
+                     uint64_t *off, bool *done_r, enum imap_fail *why, char *err, size_t errlen);
 
 /* Mark processed: \Seen and IMAP_KW_PROCESSED, then a move to
  * processed_mailbox when configured (MOVE, else UIDPLUS COPY + EXPUNGE). */

@@ -226,6 +226,7 @@ struct child {
 	size_t body_len;
 	bool failed;           /* a record could not be sent: stop */
 	int local_errno;       /* the work directory could not be written */
+	bool evict;            /* the message is mapped and large: drop pages once read */
 };
 
 /* One file being written: an attachment or an archive entry. */
@@ -775,6 +776,17 @@ static void evictor_start(struct evictor *ev, void *map, size_t len)
 		ev->running = true;
 }
 
+/* mime_sink.consumed: drop the pages of a decoded window at once. */
+static void evict_range(void *ctx, const char *p, size_t len)
+{
+	struct partstate *ps = ctx;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), b = ((uintptr_t)p + len) & ~(pg - 1);
+
+	if (ps->ch->evict && b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 static void evictor_stop(struct evictor *ev)
 {
 	if (!ev->running)
@@ -820,7 +832,7 @@ static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, s
 {
 	struct child ch;
 	struct partstate ps;
-	struct mime_sink sink = { &ps, part_begin, part_data, part_end, mime_problem };
+	struct mime_sink sink = { &ps, part_begin, part_data, part_end, mime_problem, evict_range };
 	struct mime_info info;
 	struct stat st;
 	struct evictor ev;
@@ -871,6 +883,7 @@ static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, s
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	emit_received(&ch, map, (size_t)st.st_size);
 	evictor_start(&ev, map, (size_t)st.st_size);
+	ch.evict = ev.running;
 	r = mime_walk(map, (size_t)st.st_size, lim, &sink, &info);
 	evictor_stop(&ev);
 	if (ch.body_len > 0)
@@ -1084,6 +1097,8 @@ static long long now_ms(void)
 }
 
 void (*worker_heartbeat)(void);
+bool (*worker_idle)(void *ctx);
+void *worker_idle_ctx;
 
 /*
  * The child says the work directory could not be written.  A child
@@ -1112,7 +1127,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	pid_t pid, parent;
 	unsigned char *buf = NULL;
 	size_t blen = 0, bcap = 0, total = 0;
-	bool done = false, bad = false, timed_out = false;
+	bool done = false, bad = false, timed_out = false, idle_more;
 	long long deadline;
 	int status = 0;
 
@@ -1182,6 +1197,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	}
 	close(pfd[1]);
 	deadline = now_ms() + (long long)lim.wall_seconds * 1000;
+	idle_more = worker_idle != NULL;
 	for (;;) {
 		struct pollfd pf = { pfd[0], POLLIN, 0 };
 		long long left = deadline - now_ms();
@@ -1191,9 +1207,12 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 			timed_out = true;
 			break;
 		}
-		int pr = poll(&pf, 1, left > 5000 ? 5000 : (int)left);
+		/* With other work to do, only look whether the child spoke. */
+		int pr = poll(&pf, 1, idle_more ? 0 : left > 5000 ? 5000 : (int)left);
 		if (worker_heartbeat)
 			worker_heartbeat();
+		if (idle_more)
+			idle_more = worker_idle(worker_idle_ctx);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0)

@@ -101,4 +101,14 @@ extern void (*worker_sandbox_probe)(int workdir);
  * pings the systemd watchdog from it); NULL = nothing. */
 extern void (*worker_heartbeat)(void);
 
+/*
+ * Other work for the parent while a child parses: called between polls
+ * of the child's pipe, it does one bounded step (intaked fetches one
+ * chunk of the next message, intakectl copies one block of the next
+ * file) and returns true while it has more.  The child's output is read
+ * between steps, so a step must be short (milliseconds).  NULL = none.
+ */
+extern bool (*worker_idle)(void *ctx);
+extern void *worker_idle_ctx;
+
 #endif

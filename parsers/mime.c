@@ -1131,6 +1131,8 @@ static int deliver_b64(struct walk *w, const char *data, size_t len,
 		n = len - off < MIME_B64_WINDOW ? len - off : MIME_B64_WINDOW;
 		if (emit(w, out, b64_decode(&d, data + off, n, out)) < 0)
 			return -1;
+		if (w->sink->consumed != NULL)
+			w->sink->consumed(w->sink->ctx, data + off, n);
 	}
 	if (emit(w, out, b64_final(&d, out)) < 0)
 		return -1;
@@ -1156,6 +1158,8 @@ static int deliver(struct walk *w, const char *data, size_t len, int enc,
 
 			if (emit(w, data + off, n) < 0)
 				return -1;
+			if (w->sink->consumed != NULL)
+				w->sink->consumed(w->sink->ctx, data + off, n);
 		}
 		return 0;
 	}

@@ -82,6 +82,10 @@ struct mime_sink {
 	int  (*part_data)(void *ctx, const void *buf, size_t len);
 	int  (*part_end)(void *ctx, bool ok);
 	problem_fn problem;
+	/* Optional: the walk is done with the message's bytes [p, p + len)
+	 * (an attachment body decoded window by window), so a caller that
+	 * mapped the message may drop those pages. */
+	void (*consumed)(void *ctx, const char *p, size_t len);
 };
 
 /*
