@@ -28,6 +28,7 @@
 #include "retention.h"
 #include "staffcmd.h"
 #include "status.h"
+#include "worker.h"
 
 static void usage(FILE *f)
 {
@@ -43,6 +44,80 @@ static void usage(FILE *f)
 	fputs("  intakectl --version\n", f);
 }
 
+/*
+ * The next file of an ingest, copied into an uncommitted spool writer
+ * one block per worker_idle step while the parse child works on the
+ * current file.  Committed (fsync, rename) only when its turn comes.
+ */
+struct next_copy {
+	int fd;
+	struct spool_writer *w;
+	bool done, failed;
+};
+
+#define COPY_BLOCK (1u << 20)
+
+static bool next_begin(struct next_copy *n, struct app *a, const char *path)
+{
+	char err[256];
+
+	*n = (struct next_copy){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+	if (n->fd < 0)
+		return false;       /* reported when its turn comes */
+	if (spool_writer_begin(a->spool, a->cfg->limits.message_bytes, &n->w, err,
+	                       sizeof(err)) != 0)
+		n->w = NULL;
+	return n->w != NULL;
+}
+
+static bool copy_step(void *ctx)
+{
+	static char *blk;
+	struct next_copy *n = ctx;
+	char err[256];
+	ssize_t got;
+
+	if (n->done || n->failed)
+		return false;
+	if (!blk && !(blk = malloc(COPY_BLOCK))) {
+		n->failed = true;
+		return false;
+	}
+	do
+		got = read(n->fd, blk, COPY_BLOCK);
+	while (got < 0 && errno == EINTR);
+	if (got < 0 || (got > 0 && spool_writer_write(n->w, blk, (size_t)got, err, sizeof(err)) != 0)) {
+		n->failed = true;
+		return false;
+	}
+	n->done = got == 0;
+	return !n->done;
+}
+
+/* Finish a prefetched copy and ingest it; after a failed copy, start over
+ * the ordinary way, which reports what went wrong. */
+static int ingest_copied(struct app *a, struct next_copy *c, int fd, const struct ingest_time *rt,
+                         struct ingest_outcome *o, char *err, size_t errlen)
+{
+	char sha[SPOOL_HEX_LEN + 1];
+	bool existed;
+
+	while (!c->failed && copy_step(c))
+		;
+	if (c->failed) {
+		spool_writer_abort(&c->w);
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		return ingest_fd(&a->ingest, fd, rt, o, err, errlen);
+	}
+	memset(o, 0, sizeof(*o));
+	if (spool_writer_finish(&c->w, sha, &existed, err, errlen) != 0)
+		return -1;
+	return ingest_spooled(&a->ingest, sha, rt, o, err, errlen);
+}
+
 static int cmd_ingest(struct app *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -50,6 +125,7 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_time rt = { 0 }, *rtp = NULL;
+	struct next_copy cur, next;
 	char err[1024];
 	int ch, failures = 0;
 
@@ -77,24 +153,38 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		fprintf(stderr, "intakectl: %s\n", err);
 		return 1;
 	}
+	cur = next = (struct next_copy){ .fd = -1 };
 	for (int i = optind; i < argc; i++) {
 		struct ingest_outcome o;
-		int fd = open(argv[i], O_RDONLY | O_CLOEXEC);
-		int cidx;
+		int fd = cur.fd >= 0 ? cur.fd : open(argv[i], O_RDONLY | O_CLOEXEC);
+		int cidx, r;
 
 		if (fd < 0) {
 			fprintf(stderr, "intakectl: %s: %s\n", argv[i], strerror(errno));
 			failures++;
+			spool_writer_abort(&cur.w);
+			cur = (struct next_copy){ .fd = -1 };
 			continue;
+		}
+		/* While this one is parsed, copy the next file into the spool. */
+		if (i + 1 < argc && next_begin(&next, a, argv[i + 1])) {
+			worker_idle = copy_step;
+			worker_idle_ctx = &next;
 		}
 		err[0] = '\0';
-		if (ingest_fd(&a->ingest, fd, rtp, &o, err, sizeof(err)) != 0) {
+		r = cur.w ? ingest_copied(a, &cur, fd, rtp, &o, err, sizeof(err))
+		          : ingest_fd(&a->ingest, fd, rtp, &o, err, sizeof(err));
+		worker_idle = NULL;
+		worker_idle_ctx = NULL;
+		close(fd);
+		spool_writer_abort(&cur.w);
+		cur = next;
+		next = (struct next_copy){ .fd = -1 };
+		if (r != 0) {
 			fprintf(stderr, "intakectl: %s: %s\n", argv[i], err);
 			failures++;
-			close(fd);
 			continue;
 		}
-		close(fd);
 		if (o.duplicate) {
 			printf("%s：重复邮件，已于 #%lld 登记，未再处理\n", argv[i], o.message);
 			continue;

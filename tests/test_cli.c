@@ -101,6 +101,65 @@ static void test_usage_and_errors(void **state)
 	free(bad);
 }
 
+/*
+ * Several files in one ingest: each next file is copied into the spool
+ * while the previous one is parsed.  A missing file, a duplicate and a
+ * file too big for max_message_bytes in the middle of the list must be
+ * reported for themselves and leave the others as a one-by-one ingest
+ * would; nothing half-copied may stay behind in the spool.
+ */
+static void test_ingest_many_files(void **state)
+{
+	char *out, *sdir = tu_printf("%s/many", dir), *mconf = tu_printf("%s/many.conf", dir);
+	char *text = tu_printf("[intake]\nstate_dir = %s\ncampaign = %s/campaigns/hengyang-2023.conf\n"
+	                       "max_message_bytes = 20000\n", sdir, cwd);
+	char *spool = tu_printf("%s/spool", sdir);
+	char **names;
+	size_t n, eml = 0, other = 0;
+	const char *b = "examples/03-qidong-qq-personal-address.eml";         /* 14.8 KB */
+	const char *c = "examples/12-hengshan-qq-big-attachment-link.eml";    /* 6.5 KB */
+	const char *big = "examples/01-zhuhui-foxmail-base-complete.eml";     /* 27.7 KB */
+	char *p1, *p2, *p3, *p4, *p5;
+
+	(void)state;
+	assert_int_equal(tu_write_file(mconf, text, strlen(text)), 0);
+	assert_int_equal(run(&out, "cd %s && %s -c %s ingest %s /nonexistent/y.eml %s %s %s", cwd, bin,
+	                     mconf, b, b, c, big), 1);
+	/* one line per file: results on stdout in the order given, errors
+	 * on stderr (the two streams are buffered differently) */
+	{
+		char *l1 = tu_printf("%s：已登记", b), *l2 = tu_printf("%s：重复邮件", b);
+		char *l3 = tu_printf("%s：已登记", c), *l4 = tu_printf("%s: message larger", big);
+
+		p1 = strstr(out, l1);
+		p2 = p1 ? strstr(p1, l2) : NULL;
+		p3 = p2 ? strstr(p2, l3) : NULL;
+		p4 = strstr(out, "/nonexistent/y.eml: No such file");
+		p5 = strstr(out, l4);
+		if (!p1 || !p2 || !p3 || !p4 || !p5)
+			fail_msg("unexpected ingest output:\n%s", out);
+		free(l1);
+		free(l2);
+		free(l3);
+		free(l4);
+	}
+	free(out);
+	names = tu_list_files(spool, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(names[i], ".eml"))
+			eml++;
+		else
+			other++;
+	}
+	tu_free_list(names, n);
+	if (eml != 2 || other != 0)
+		fail_msg("spool holds %zu messages and %zu other files, expected 2 and 0", eml, other);
+	free(spool);
+	free(text);
+	free(mconf);
+	free(sdir);
+}
+
 static bool has_keys(json_t *o, const char *const *keys)
 {
 	for (const char *const *k = keys; *k; k++)
@@ -177,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_usage_and_errors),
 		cmocka_unit_test(test_ingest_and_json_contract),
+		cmocka_unit_test(test_ingest_many_files),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
