@@ -396,7 +396,10 @@ static bool content_type_crashes(const char *value)
 	return bad;
 }
 
-bool mime_known_crash(const char *msg, size_t len)
+#define KNOWN_CRASH_WINDOW (1U << 20)
+
+static bool known_crash_scan(const char *msg, size_t len,
+                             void (*progress)(void *ctx, const char *upto), void *ctx)
 {
 	static const char key[] = "content-type";
 	const size_t kl = sizeof(key) - 1;
@@ -412,15 +415,29 @@ bool mime_known_crash(const char *msg, size_t len)
 	 * a base64 body (which has no ':') at memory speed; the match set is
 	 * the one a forward scan from every position gives.
 	 */
+	size_t from = 0;        /* where memchr() goes on; i is where a match may start */
+
 	while (i + kl < len) {
-		const char *colon = memchr(msg + i, ':', len - i);
+		const char *colon;
 		size_t q, r, p, term, st;
 		char *value;
 		bool bad;
 
-		if (colon == NULL)
-			break;
+		/* in windows, so a long base64 body is reported read as it goes */
+		if (from < i)
+			from = i;
+		colon = memchr(msg + from, ':', len - from < KNOWN_CRASH_WINDOW ? len - from
+		                                                               : KNOWN_CRASH_WINDOW);
+		if (colon == NULL) {
+			from += len - from < KNOWN_CRASH_WINDOW ? len - from : KNOWN_CRASH_WINDOW;
+			if (from >= len)
+				break;
+			if (progress != NULL)
+				progress(ctx, msg + from);
+			continue;
+		}
 		q = (size_t)(colon - msg);
+		from = q + 1;
 		r = q;
 		while (r > i && is_ws((unsigned char)msg[r - 1]))
 			r--;
@@ -469,6 +486,11 @@ bool mime_known_crash(const char *msg, size_t len)
 		i = term > r - kl + 1 ? term : r - kl + 1;
 	}
 	return false;
+}
+
+bool mime_known_crash(const char *msg, size_t len)
+{
+	return known_crash_scan(msg, len, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -524,7 +546,27 @@ struct walk {
 	bool depth_reported, parts_reported, header_reported, reparse_reported;
 	bool stopped;
 	unsigned char *b64out;  /* one decoded base64 window, reused by every part */
+	const struct mailmime *checked; /* a multipart whose delimiters skeleton_build() checked */
+	const char *evicted;    /* the sink was told the bytes before this are read */
 };
+
+/*
+ * The passes over the whole message before the tree exists (the crash
+ * check, the skeleton's delimiter search) tell the sink how far they have
+ * read, in steps of at least MIME_EVICT_STEP, so a caller that mapped the
+ * message can drop those pages as it goes (worker.c).
+ */
+#define MIME_EVICT_STEP (4U << 20)
+
+static void read_upto(void *ctx, const char *p)
+{
+	struct walk *w = ctx;
+
+	if (w->sink->consumed == NULL || p < w->evicted + MIME_EVICT_STEP)
+		return;
+	w->sink->consumed(w->sink->ctx, w->evicted, (size_t)(p - w->evicted));
+	w->evicted = p;
+}
 
 static void problem(struct walk *w, const char *kind, const char *subject,
                     const char *reason)
@@ -1482,7 +1524,12 @@ static int walk_multipart(struct walk *w, struct mailmime *node,
 		const char *first_end, *last_delim;
 		bool open, close;
 
-		scan_delims(bs, bl, boundary, &open, &close, &first_end, &last_delim);
+		if (node == w->checked) {
+			open = close = true;    /* no need to read 200 MB again */
+			first_end = last_delim = NULL;
+		} else {
+			scan_delims(bs, bl, boundary, &open, &close, &first_end, &last_delim);
+		}
 		if (!open) {
 			/* Not a single delimiter: whatever the county attached is
 			 * lost in an unreadable preamble.  Say so, rather than
@@ -1654,6 +1701,359 @@ static const char *header_block_end(const char *msg, size_t len)
 	return end;
 }
 
+/* ------------------------------------------------------------------ */
+/* Skeletons of big messages                                           */
+
+/*
+ * libetpan finds the parts of a multipart one byte at a time, and reads
+ * the last part three times (mailmime_body_part_dash2_transport_crlf_parse
+ * fails on the closing delimiter, then the close parser starts over from
+ * the part's beginning): for a 200 MB message with one big attachment,
+ * 0.4 s and a third of the parse child's time.  When the top-level
+ * multipart is well formed, libetpan is given a skeleton instead: the
+ * message with the bodies of its large parts cut after their first bytes.
+ * Every pointer of the tree it builds is then moved back onto the message,
+ * and each cut body ends where the real one does.
+ *
+ * "Well formed" is narrow on purpose, so that libetpan would read the
+ * message exactly as it reads the skeleton: each delimiter line is
+ * "--boundary" at a line start followed by transport padding and a line
+ * break, the last one "--boundary--"; no other line starts with
+ * "--boundary"; the first delimiter starts the body or a line; no part is
+ * empty or starts with a blank line (libetpan swallows that line); and
+ * every cut part turns out to be a leaf.  Anything else is parsed whole,
+ * as before.  test_mime walks every fixture and corpus message both ways.
+ */
+size_t mime_skeleton_min = 1U << 20;
+size_t mime_elide_min = 64U << 10;
+unsigned long mime_skeleton_walks;
+
+#define SKEL_KEEP      16U           /* body bytes kept of a cut part */
+#define SKEL_HEAD_MAX  (64U << 10)   /* a cut part's header must end within this */
+#define SKEL_BOUNDARY_MAX 200U
+
+struct seg {
+	size_t syn, real, len;
+};
+
+struct skeleton {
+	char *buf;
+	size_t len;
+	struct seg *segs;
+	size_t nsegs;
+	size_t nparts;
+	size_t *cut_end;       /* real end of each part, 0 when not cut */
+};
+
+static void skeleton_free(struct skeleton *sk)
+{
+	free(sk->buf);
+	free(sk->segs);
+	free(sk->cut_end);
+	memset(sk, 0, sizeof(*sk));
+}
+
+/* The boundary of a top-level multipart, from libetpan's own reading of
+ * the header block alone.  malloc'd, or NULL. */
+static char *top_boundary(const char *msg, size_t body)
+{
+	struct mailmime *top = NULL, *in;
+	char *b = NULL;
+	size_t idx = 0;
+
+	if (mailmime_parse(msg, body, &idx, &top) != MAILIMF_NO_ERROR || top == NULL)
+		return NULL;
+	in = top->mm_type == MAILMIME_MESSAGE ? top->mm_data.mm_message.mm_msg_mime : NULL;
+	if (in != NULL && in->mm_type == MAILMIME_MULTIPLE && in->mm_content_type != NULL)
+		b = mailmime_extract_boundary(in->mm_content_type);
+	mailmime_free(top);
+	if (b != NULL && (*b == '\0' || strlen(b) > SKEL_BOUNDARY_MAX)) {
+		free(b);
+		b = NULL;
+	}
+	return b;
+}
+
+static bool skel_add(struct skeleton *sk, const char *msg, size_t from, size_t to)
+{
+	struct seg *ns;
+
+	if (to <= from)
+		return true;
+	ns = realloc(sk->segs, (sk->nsegs + 1) * sizeof(*ns));
+	if (ns == NULL)
+		return false;
+	sk->segs = ns;
+	sk->segs[sk->nsegs++] = (struct seg){ sk->len, from, to - from };
+	memcpy(sk->buf + sk->len, msg + from, to - from);
+	sk->len += to - from;
+	return true;
+}
+
+/* Where a part's body starts (after the blank line), within max bytes;
+ * 0 when its header does not end there. */
+static size_t part_body_start(const char *p, size_t n)
+{
+	const char *he = header_block_end(p, n);
+	size_t h = (size_t)(he - p);
+
+	if (h >= n)
+		return 0;
+	if (p[h] == '\r')
+		return h + 2 <= n && p[h + 1] == '\n' ? h + 2 : 0;
+	return h + 1;
+}
+
+/*
+ * The first "\n--boundary" in [s, s + n), or NULL.  Found from the '-':
+ * a base64 body has none, so memchr() crosses it at memory speed, where
+ * memmem() compared its way through (8% of a big message's parse).
+ */
+static const char *find_delim(struct walk *w, const char *s, size_t n, const char *b, size_t bl)
+{
+	const char *p = s, *end = s + n;
+
+	while ((size_t)(end - p) >= bl + 3) {
+		size_t left = (size_t)(end - p) - 1;
+		const char *q = memchr(p + 1, '-', left < MIME_EVICT_STEP ? left : MIME_EVICT_STEP);
+
+		if (q == NULL) {
+			if (left <= MIME_EVICT_STEP)
+				return NULL;
+			p += MIME_EVICT_STEP;
+			read_upto(w, p);
+			continue;
+		}
+		if ((size_t)(end - q) < bl + 2)
+			return NULL;
+		if (q[-1] == '\n' && q[1] == '-' && memcmp(q + 2, b, bl) == 0)
+			return q - 1;
+		p = q;
+	}
+	return NULL;
+}
+
+static bool skeleton_build(struct walk *w, const char *msg, size_t len, struct skeleton *sk)
+{
+	const char *he = header_block_end(msg, len), *d;
+	size_t body, bl, at, from = 0, pi = 0;
+	char *b = NULL, *pat = NULL;
+	bool ok = false;
+
+	memset(sk, 0, sizeof(*sk));
+	body = (size_t)(he - msg);
+	if (body + 2 <= len && msg[body] == '\r' && msg[body + 1] == '\n')
+		body += 2;
+	else if (body < len && msg[body] == '\n')
+		body += 1;
+	else
+		return false;
+	b = top_boundary(msg, body);
+	if (b == NULL)
+		return false;
+	bl = strlen(b);
+	if (asprintf(&pat, "\n--%s", b) < 0) {
+		pat = NULL;
+		goto out;
+	}
+	/* the first delimiter: at the body's start or a line's start, and
+	 * no "--boundary" anywhere before it */
+	d = memmem(msg + body, len - body, pat + 1, bl + 2);
+	if (d == NULL || (d != msg + body && d[-1] != '\n'))
+		goto out;
+	sk->buf = malloc(len < (8U << 20) ? len : (8U << 20));
+	sk->cut_end = NULL;
+	if (sk->buf == NULL)
+		goto out;
+	at = (size_t)(d - msg);
+	for (;;) {
+		size_t after = at + 2 + bl, ps, pe, bs;
+		const char *nx;
+
+		if (after + 2 > len)
+			goto out;
+		if (msg[after] == '-' && msg[after + 1] == '-') {
+			/* the close: the last delimiter of the message */
+			if (pi == 0 || find_delim(w, msg + after, len - after, b, bl) != NULL)
+				goto out;
+			break;
+		}
+		ps = after;
+		while (ps < len && (msg[ps] == ' ' || msg[ps] == '\t'))
+			ps++;
+		if (ps + 1 < len && msg[ps] == '\r' && msg[ps + 1] == '\n')
+			ps += 2;
+		else if (ps < len && msg[ps] == '\n')
+			ps += 1;
+		else
+			goto out;           /* "--boundaryX": libetpan reads on */
+		/* a part that starts with a blank line loses it in libetpan */
+		{
+			size_t q = ps;
+
+			while (q < len && (msg[q] == ' ' || msg[q] == '\t'))
+				q++;
+			if (q < len && (msg[q] == '\n' || (msg[q] == '\r' && q + 1 < len && msg[q + 1] == '\n')))
+				goto out;
+		}
+		nx = find_delim(w, msg + ps, len - ps, b, bl);
+		if (nx == NULL)
+			goto out;           /* no closing delimiter */
+		pe = (size_t)(nx - msg);
+		if (pe > ps && msg[pe - 1] == '\r')
+			pe--;
+		if (pe <= ps)
+			goto out;           /* an empty part */
+		{
+			size_t *nc = realloc(sk->cut_end, (pi + 1) * sizeof(*nc));
+
+			if (nc == NULL)
+				goto out;
+			sk->cut_end = nc;
+			sk->cut_end[pi] = 0;
+		}
+		if (pe - ps > mime_elide_min &&
+		    (bs = part_body_start(msg + ps, pe - ps < SKEL_HEAD_MAX ? pe - ps : SKEL_HEAD_MAX)) != 0 &&
+		    bs + SKEL_KEEP < pe - ps) {
+			size_t keep = ps + bs + SKEL_KEEP;
+
+			if (sk->len + (keep - from) > (8U << 20) || !skel_add(sk, msg, from, keep))
+				goto out;
+			from = pe;
+			sk->cut_end[pi] = pe;
+		}
+		read_upto(w, msg + pe);
+		pi++;
+		at = (size_t)(nx - msg) + 1;
+	}
+	sk->nparts = pi;
+	if (from == 0)
+		goto out;               /* nothing worth cutting */
+	if (sk->len + (len - from) > (8U << 20) || !skel_add(sk, msg, from, len))
+		goto out;
+	ok = true;
+out:
+	free(b);
+	free(pat);
+	if (!ok)
+		skeleton_free(sk);
+	return ok;
+}
+
+/* A skeleton pointer, or an end pointer, back onto the message.  A
+ * pointer where two segments meet maps to the start of the later one:
+ * that is where a cut body really ends. */
+static const char *skel_map(const struct skeleton *sk, const char *msg, const char *p)
+{
+	size_t off, lo = 0, hi = sk->nsegs;
+
+	if (p == NULL || p < sk->buf || p > sk->buf + sk->len)
+		return NULL;
+	off = (size_t)(p - sk->buf);
+	if (off == sk->len) {
+		const struct seg *l = &sk->segs[sk->nsegs - 1];
+
+		return msg + l->real + l->len;
+	}
+	while (hi - lo > 1) {           /* last segment with syn <= off */
+		size_t mid = (lo + hi) / 2;
+
+		if (sk->segs[mid].syn <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return msg + sk->segs[lo].real + (off - sk->segs[lo].syn);
+}
+
+static bool skel_map_data(const struct skeleton *sk, const char *msg, struct mailmime_data *d)
+{
+	const char *s, *e;
+
+	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT || d->dt_data.dt_text.dt_data == NULL)
+		return true;
+	s = skel_map(sk, msg, d->dt_data.dt_text.dt_data);
+	e = skel_map(sk, msg, d->dt_data.dt_text.dt_data + d->dt_data.dt_text.dt_length);
+	if (s == NULL || e == NULL || e < s)
+		return false;
+	d->dt_data.dt_text.dt_data = s;
+	d->dt_data.dt_text.dt_length = (size_t)(e - s);
+	return true;
+}
+
+static bool skel_map_node(const struct skeleton *sk, const char *msg, struct mailmime *n,
+                          unsigned depth)
+{
+	const char *s, *e;
+
+	if (n == NULL)
+		return true;
+	if (depth > 64)
+		return false;
+	if (n->mm_mime_start != NULL) {
+		s = skel_map(sk, msg, n->mm_mime_start);
+		e = skel_map(sk, msg, n->mm_mime_start + n->mm_length);
+		if (s == NULL || e == NULL || e < s)
+			return false;
+		n->mm_mime_start = s;
+		n->mm_length = (size_t)(e - s);
+	}
+	if (!skel_map_data(sk, msg, n->mm_body))
+		return false;
+	switch (n->mm_type) {
+	case MAILMIME_MULTIPLE:
+		if (!skel_map_data(sk, msg, n->mm_data.mm_multipart.mm_preamble) ||
+		    !skel_map_data(sk, msg, n->mm_data.mm_multipart.mm_epilogue))
+			return false;
+		for (clistiter *it = clist_begin(n->mm_data.mm_multipart.mm_mp_list); it;
+		     it = clist_next(it))
+			if (!skel_map_node(sk, msg, clist_content(it), depth + 1))
+				return false;
+		return true;
+	case MAILMIME_MESSAGE:
+		return skel_map_node(sk, msg, n->mm_data.mm_message.mm_msg_mime, depth + 1);
+	default:
+		return true;
+	}
+}
+
+/*
+ * Parse the skeleton and move its tree onto the message.  NULL when the
+ * tree is not the one the checks promised (then the caller parses the
+ * whole message).
+ */
+static struct mailmime *skeleton_parse(struct skeleton *sk, const char *msg,
+                                       const struct mailmime **top_r)
+{
+	struct mailmime *root = NULL, *in;
+	clistiter *it;
+	size_t idx = 0, i = 0;
+
+	if (mailmime_parse(sk->buf, sk->len, &idx, &root) != MAILIMF_NO_ERROR || root == NULL)
+		return NULL;
+	in = root->mm_type == MAILMIME_MESSAGE ? root->mm_data.mm_message.mm_msg_mime : NULL;
+	if (in == NULL || in->mm_type != MAILMIME_MULTIPLE ||
+	    clist_count(in->mm_data.mm_multipart.mm_mp_list) != (int)sk->nparts ||
+	    !skel_map_node(sk, msg, root, 0))
+		goto fail;
+	for (it = clist_begin(in->mm_data.mm_multipart.mm_mp_list); it; it = clist_next(it), i++) {
+		struct mailmime *c = clist_content(it);
+		const struct mailmime_data *d = c->mm_body;
+
+		if (sk->cut_end[i] == 0)
+			continue;
+		/* a cut part must be a leaf whose body now ends where it really does */
+		if (c->mm_type != MAILMIME_SINGLE || d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
+		    d->dt_data.dt_text.dt_data + d->dt_data.dt_text.dt_length != msg + sk->cut_end[i])
+			goto fail;
+	}
+	*top_r = in;
+	return root;
+fail:
+	mailmime_free(root);
+	return NULL;
+}
+
 int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
               const struct mime_sink *sink, struct mime_info *info_r)
 {
@@ -1661,6 +2061,7 @@ int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
 	struct walk w;
 	struct mailmime *root = NULL;
 	struct ctx c = { 0, false, false };
+	struct skeleton sk = { 0 };
 	size_t idx = 0, skip;
 	int ret = -1, r;
 
@@ -1695,13 +2096,18 @@ int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
 
 	read_envelope(&w, msg, header_block_end(msg, len));
 
-	if (mime_known_crash(msg, len)) {
+	w.evicted = msg;
+	if (known_crash_scan(msg, len, read_upto, &w)) {
 		problem(&w, PROB_MIME_UNPARSEABLE, NULL,
 		        "邮件结构无法解析，可能已损坏（分隔符格式异常）");
 		goto out;
 	}
 	extended_charconv = intake_charconv;
-	r = mailmime_parse(msg, len, &idx, &root);
+	w.evicted = msg;
+	if (len >= mime_skeleton_min && skeleton_build(&w, msg, len, &sk) &&
+	    (root = skeleton_parse(&sk, msg, &w.checked)) != NULL)
+		mime_skeleton_walks++;
+	r = root != NULL ? MAILIMF_NO_ERROR : mailmime_parse(msg, len, &idx, &root);
 	if (r != MAILIMF_NO_ERROR || root == NULL) {
 		problem(&w, PROB_MIME_UNPARSEABLE, NULL,
 		        "邮件结构无法解析，可能已损坏");
@@ -1718,6 +2124,7 @@ int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
 out:
 	if (root != NULL)
 		mailmime_free(root);
+	skeleton_free(&sk);
 	free(w.b64out);
 	return ret;
 }

@@ -110,6 +110,17 @@ int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
 bool mime_known_crash(const char *msg, size_t len);
 
 /*
+ * Messages of at least mime_skeleton_min bytes whose top-level multipart
+ * is well formed are parsed by libetpan as a skeleton: the bodies of
+ * leaf parts longer than mime_elide_min are cut to their first bytes, and
+ * the tree is moved back onto the message afterwards (mime.c explains).
+ * Exposed so tests can force the skeleton on small messages and compare
+ * both walks.
+ */
+extern size_t mime_skeleton_min, mime_elide_min;
+extern unsigned long mime_skeleton_walks;   /* walks that used a skeleton */
+
+/*
  * Find "super-attachment" download links (QQ Mail 超大附件, 163 网易邮箱
  * 大附件, ...) in body text (UTF-8, plain or HTML).  Calls fn once per link
  * found with the URL and the file name shown next to it when one is

@@ -184,7 +184,7 @@ static void coll_free(struct coll *c)
 
 static struct mime_sink sink_for(struct coll *c)
 {
-	struct mime_sink s = { c, c_begin, c_data, c_end, c_problem };
+	struct mime_sink s = { c, c_begin, c_data, c_end, c_problem, NULL };
 
 	return s;
 }
@@ -1570,6 +1570,123 @@ static void check_utf8_or_null(const char *s)
 		assert_true(names_is_utf8(s, strlen(s)));
 }
 
+/*
+ * The skeleton (mime.c) must not change a single thing a walk reports:
+ * every fixture, example and corpus message is walked the ordinary way
+ * and with the skeleton forced (every part body over 16 bytes cut), and
+ * the two walks compared field by field.
+ */
+static bool same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static const char *walk_diff(const struct coll *a, const struct coll *b)
+{
+	if (a->n != b->n)
+		return "part count";
+	if (a->npr != b->npr)
+		return "problem count";
+	for (size_t i = 0; i < a->n; i++) {
+		const struct got_part *x = &a->p[i], *y = &b->p[i];
+
+		if (!same_str(x->path, y->path) || !same_str(x->ctype, y->ctype) ||
+		    !same_str(x->charset, y->charset) || !same_str(x->filename, y->filename) ||
+		    !same_str(x->cid, y->cid) || x->raw_len != y->raw_len ||
+		    (x->raw_len && memcmp(x->raw, y->raw, x->raw_len) != 0))
+			return "part header";
+		if (x->depth != y->depth || x->lossy != y->lossy || x->in_forward != y->in_forward ||
+		    x->in_related != y->in_related || x->is_body != y->is_body || x->disp != y->disp)
+			return "part flags";
+		if (x->len != y->len || x->hash != y->hash || x->ended != y->ended || x->ok != y->ok)
+			return "part bytes";
+	}
+	for (size_t i = 0; i < a->npr; i++)
+		if (!same_str(a->pr[i].kind, b->pr[i].kind) ||
+		    !same_str(a->pr[i].subject, b->pr[i].subject) ||
+		    !same_str(a->pr[i].reason, b->pr[i].reason))
+			return "problem";
+	return NULL;
+}
+
+static void add_messages(char ***list, size_t *n, const char *root)
+{
+	size_t m;
+	char **v = tu_list_files(root, &m);
+
+	for (size_t i = 0; i < m; i++) {
+		if (is_message(v[i])) {
+			*list = realloc(*list, (*n + 1) * sizeof(**list));
+			assert_non_null(*list);
+			(*list)[(*n)++] = v[i];
+		} else {
+			free(v[i]);
+		}
+	}
+	free(v);
+}
+
+static void test_skeleton_same_walk(void **state)
+{
+	char *corp = tu_printf("%s/mime", tu_corpora());
+	char **list = NULL;
+	size_t n = 0, compared = 0;
+	unsigned long before;
+	size_t saved_min = mime_skeleton_min, saved_elide = mime_elide_min;
+
+	(void)state;
+	add_messages(&list, &n, FIXTURES);
+	add_messages(&list, &n, "examples");
+	add_messages(&list, &n, "tests/hostile");
+	add_messages(&list, &n, corp);
+	assert_true(n > 600);
+	before = mime_skeleton_walks;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		char *buf = tu_read_file(list[i], &len);
+		struct coll a = { 0 }, b = { 0 };
+		struct mime_sink sa = sink_for(&a), sb = sink_for(&b);
+		struct mime_info ia, ib;
+		unsigned long used = mime_skeleton_walks;
+		const char *d;
+		int ra, rb;
+
+		assert_non_null(buf);
+		if (mime_known_crash(buf, len)) {
+			free(buf);
+			continue;
+		}
+		mime_skeleton_min = SIZE_MAX;
+		ra = mime_walk(buf, len, NULL, &sa, &ia);
+		mime_skeleton_min = 0;
+		mime_elide_min = 0;
+		rb = mime_walk(buf, len, NULL, &sb, &ib);
+		mime_skeleton_min = saved_min;
+		mime_elide_min = saved_elide;
+		d = ra != rb ? "return value" : walk_diff(&a, &b);
+		if (d == NULL && !same_str(ia.subject, ib.subject))
+			d = "subject";
+		if (d == NULL && (ia.parts != ib.parts || ia.max_depth != ib.max_depth))
+			d = "info";
+		if (d != NULL)
+			fail_msg("%s: the skeleton walk differs (%s)", list[i], d);
+		if (mime_skeleton_walks > used)
+			compared++;
+		coll_free(&a);
+		coll_free(&b);
+		mime_info_free(&ia);
+		mime_info_free(&ib);
+		free(buf);
+		free(list[i]);
+	}
+	printf("  %zu messages walked both ways, %zu of them through a skeleton\n", n, compared);
+	/* the skeleton must really have been taken, on a good share */
+	assert_true(compared >= 50);
+	assert_int_equal(mime_skeleton_walks - before, compared);
+	free(list);
+	free(corp);
+}
+
 static void test_corpus_walk_everything(void **state)
 {
 	char *dir = tu_printf("%s/mime", tu_corpora());
@@ -1701,6 +1818,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_rfc2060_part_numbers),
 		cmocka_unit_test(test_corpus_top_level_attachment),
 		cmocka_unit_test(test_corpus_walk_everything),
+		cmocka_unit_test(test_skeleton_same_walk),
 	};
 
 	return cmocka_run_group_tests_name("mime", tests, NULL, NULL);

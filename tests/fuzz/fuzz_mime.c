@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *msg = (const char *)data;
 	struct fstate st = { false, size, 0 };
-	struct mime_sink sink = { &st, f_begin, f_data, f_end, f_problem };
+	struct mime_sink sink = { &st, f_begin, f_data, f_end, f_problem, NULL };
 	struct mime_info info;
 
 	if (size > FUZZ_MAX_INPUT)
