@@ -1940,16 +1940,13 @@ out:
 	return ok;
 }
 
-/* A skeleton pointer, or an end pointer, back onto the message.  A
- * pointer where two segments meet maps to the start of the later one:
- * that is where a cut body really ends. */
-static const char *skel_map(const struct skeleton *sk, const char *msg, const char *p)
+/* A skeleton offset, or an end offset, back onto the message.  An offset
+ * where two segments meet maps to the start of the later one: that is
+ * where a cut body really ends. */
+static const char *skel_map(const struct skeleton *sk, const char *msg, size_t off)
 {
-	size_t off, lo = 0, hi = sk->nsegs;
+	size_t lo = 0, hi = sk->nsegs;
 
-	if (p == NULL || p < sk->buf || p > sk->buf + sk->len)
-		return NULL;
-	off = (size_t)(p - sk->buf);
 	if (off == sk->len) {
 		const struct seg *l = &sk->segs[sk->nsegs - 1];
 
@@ -1966,38 +1963,44 @@ static const char *skel_map(const struct skeleton *sk, const char *msg, const ch
 	return msg + sk->segs[lo].real + (off - sk->segs[lo].syn);
 }
 
-static bool skel_map_data(const struct skeleton *sk, const char *msg, struct mailmime_data *d)
+/* Move [p, p + *len) from the skeleton onto the message; false when it is
+ * not inside the skeleton (libetpan computed something odd). */
+static bool skel_map_range(const struct skeleton *sk, const char *msg, const char **p,
+                           size_t *len)
 {
+	size_t off;
 	const char *s, *e;
 
+	if (*p < sk->buf || *p > sk->buf + sk->len)
+		return false;
+	off = (size_t)(*p - sk->buf);
+	if (*len > sk->len - off)
+		return false;
+	s = skel_map(sk, msg, off);
+	e = skel_map(sk, msg, off + *len);
+	if (e < s)
+		return false;
+	*p = s;
+	*len = (size_t)(e - s);
+	return true;
+}
+
+static bool skel_map_data(const struct skeleton *sk, const char *msg, struct mailmime_data *d)
+{
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT || d->dt_data.dt_text.dt_data == NULL)
 		return true;
-	s = skel_map(sk, msg, d->dt_data.dt_text.dt_data);
-	e = skel_map(sk, msg, d->dt_data.dt_text.dt_data + d->dt_data.dt_text.dt_length);
-	if (s == NULL || e == NULL || e < s)
-		return false;
-	d->dt_data.dt_text.dt_data = s;
-	d->dt_data.dt_text.dt_length = (size_t)(e - s);
-	return true;
+	return skel_map_range(sk, msg, &d->dt_data.dt_text.dt_data, &d->dt_data.dt_text.dt_length);
 }
 
 static bool skel_map_node(const struct skeleton *sk, const char *msg, struct mailmime *n,
                           unsigned depth)
 {
-	const char *s, *e;
-
 	if (n == NULL)
 		return true;
 	if (depth > 64)
 		return false;
-	if (n->mm_mime_start != NULL) {
-		s = skel_map(sk, msg, n->mm_mime_start);
-		e = skel_map(sk, msg, n->mm_mime_start + n->mm_length);
-		if (s == NULL || e == NULL || e < s)
-			return false;
-		n->mm_mime_start = s;
-		n->mm_length = (size_t)(e - s);
-	}
+	if (n->mm_mime_start != NULL && !skel_map_range(sk, msg, &n->mm_mime_start, &n->mm_length))
+		return false;
 	if (!skel_map_data(sk, msg, n->mm_body))
 		return false;
 	switch (n->mm_type) {
