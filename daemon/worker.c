@@ -234,7 +234,7 @@ struct outfile {
 	struct child *ch;
 	int fd;
 	unsigned seq;
-	uint64_t size;
+	uint64_t size, written_back;
 	struct sha256_ctx sha;
 	bool too_big;
 };
@@ -303,6 +303,7 @@ static int outfile_write(struct outfile *of, const void *buf, size_t len)
 		local_failure(of->ch, errno);
 		return -1;
 	}
+	spool_writeback(of->fd, &of->written_back, of->size);
 	return 0;
 }
 

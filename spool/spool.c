@@ -234,9 +234,19 @@ struct spool_writer {
 	struct spool *s;
 	char tmpname[64];
 	struct sha256_ctx c;
-	uint64_t total, max_bytes;
+	uint64_t total, max_bytes, written_back;
 	int fd;
 };
+
+#define WRITEBACK_STEP (8ULL << 20)
+
+void spool_writeback(int fd, uint64_t *done, uint64_t total)
+{
+	if (total < *done + WRITEBACK_STEP)
+		return;
+	(void)sync_file_range(fd, (off64_t)*done, (off64_t)(total - *done), SYNC_FILE_RANGE_WRITE);
+	*done = total;
+}
 
 static void werror(struct spool *s, const char *what, char *err, size_t errlen)
 {
@@ -285,6 +295,7 @@ int spool_writer_write(struct spool_writer *w, const void *buf, size_t len,
 		werror(w->s, "cannot write the spool", err, errlen);
 		return -1;
 	}
+	spool_writeback(w->fd, &w->written_back, w->total);
 	return 0;
 }
 

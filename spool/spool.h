@@ -103,6 +103,13 @@ char *spool_file_path(const struct spool *s, const char *hex, const char *stored
 void spool_hex(const uint8_t *d, size_t n, char *out);
 /* write() all of buf, retrying on EINTR and short writes; 0 or -1 (errno). */
 int spool_write_full(int fd, const void *buf, size_t len);
+/*
+ * Start writing back what was written to fd since *done (total bytes now),
+ * in steps of at least 8 MiB, without waiting: the fsync or syncfs that
+ * makes the file durable then finds most of it already on the disk
+ * instead of writing it all while the caller waits.  Best effort.
+ */
+void spool_writeback(int fd, uint64_t *done, uint64_t total);
 
 /* Hex SHA-256 of a buffer (for tests and callers that hash in memory). */
 void spool_sha256_hex(const void *buf, size_t len, char hex_r[SPOOL_HEX_LEN + 1]);
