@@ -1848,6 +1848,9 @@ static bool skeleton_build(struct walk *w, const char *msg, size_t len, struct s
 		body += 1;
 	else
 		return false;
+	/* the header block is all libetpan reads here: check it first */
+	if (known_crash_scan(msg, body, NULL, NULL))
+		return false;
 	b = top_boundary(msg, body);
 	if (b == NULL)
 		return false;
@@ -2099,17 +2102,25 @@ int mime_walk(const char *msg, size_t len, const struct intake_limits *lim,
 
 	read_envelope(&w, msg, header_block_end(msg, len));
 
-	w.evicted = msg;
-	if (known_crash_scan(msg, len, read_upto, &w)) {
-		problem(&w, PROB_MIME_UNPARSEABLE, NULL,
-		        "邮件结构无法解析，可能已损坏（分隔符格式异常）");
-		goto out;
-	}
 	extended_charconv = intake_charconv;
+	/*
+	 * libetpan reads what it is given: the skeleton, when there is one,
+	 * so the crash check covers the skeleton (its bytes are the message's
+	 * own); otherwise, or if that check fires, the whole message.
+	 */
 	w.evicted = msg;
 	if (len >= mime_skeleton_min && skeleton_build(&w, msg, len, &sk) &&
+	    !known_crash_scan(sk.buf, sk.len, NULL, NULL) &&
 	    (root = skeleton_parse(&sk, msg, &w.checked)) != NULL)
 		mime_skeleton_walks++;
+	if (root == NULL) {
+		w.evicted = msg;
+		if (known_crash_scan(msg, len, read_upto, &w)) {
+			problem(&w, PROB_MIME_UNPARSEABLE, NULL,
+			        "邮件结构无法解析，可能已损坏（分隔符格式异常）");
+			goto out;
+		}
+	}
 	r = root != NULL ? MAILIMF_NO_ERROR : mailmime_parse(msg, len, &idx, &root);
 	if (r != MAILIMF_NO_ERROR || root == NULL) {
 		problem(&w, PROB_MIME_UNPARSEABLE, NULL,
