@@ -354,6 +354,8 @@ static void unpack_into(struct child *ch, int fd, unsigned parent_seq, unsigned 
                         const char *inner_prefix, const char *part, bool in_forward);
 
 /* A finished file: sniff it, report it, open it if it is an archive. */
+#define SYNC_IN_CHILD_BYTES (1U << 20)
+
 static void file_done(struct child *ch, struct outfile *of, const struct filemeta *m)
 {
 	struct sniff_result sr;
@@ -371,6 +373,14 @@ static void file_done(struct child *ch, struct outfile *of, const struct filemet
 		unpack_into(ch, of->fd, of->seq, m->depth + 1, m->top, m->top_name,
 		            m->path, m->inner ? m->inner : NULL, m->part, m->in_forward);
 	}
+	/*
+	 * A large file is made durable here, while the parent fetches the
+	 * next message, so the parent's one syncfs() per message finds only
+	 * names to write.  Small files are left to that syncfs(): one flush
+	 * each would cost more than their bytes.
+	 */
+	if (of->size >= SYNC_IN_CHILD_BYTES && fdatasync(of->fd) != 0)
+		local_failure(ch, errno);
 	close(of->fd);
 	of->fd = -1;
 }
