@@ -822,58 +822,71 @@ static int read_field(const struct grid *g, const struct campaign_check *ck, siz
 	return read_year_cols(g, ck, f, v);
 }
 
-/* The unit's name: the value of a form_labels cell. */
+/* The text after the last colon of a cell, or NULL. */
+static const char *after_colon(const struct cell *lc)
+{
+	const char *colon = NULL, *e = lc->s + lc->n;
+
+	for (size_t b = 0; b < lc->n; b++)
+		if (lc->s[b] == ':')
+			colon = lc->s + b + 1;
+		else if (lc->n - b >= 3 && memcmp(lc->s + b, "\xEF\xBC\x9A", 3) == 0)
+			colon = lc->s + b + 3;
+	if (!colon || skip_blank(colon, e) == e)
+		return NULL;
+	return colon;
+}
+
+/* A unit's name has four CJK characters or more. */
+static char *name_value(const char *p, const char *e)
+{
+	char *r = raw_of(p, (size_t)(e - p));
+	unsigned cjk = 0;
+
+	for (size_t b = 0; r && r[b];) {
+		uint32_t cp;
+		b += u8_dec((const unsigned char *)r + b, strlen(r + b), &cp);
+		if (is_cjk(cp))
+			cjk++;
+	}
+	if (r && cjk >= 4)
+		return r;
+	free(r);
+	return NULL;
+}
+
+/* The unit's name: "申请单位（盖章）：X" (a cell starting with a form label,
+ * its value after the colon), else "单位名称 | X" (the next cell on the
+ * label's line). */
 static char *read_applicant(const struct campaign *c, const struct grid *g)
 {
 	for (size_t k = 0; k < c->form_labels.n; k++) {
 		struct strlist one = { &c->form_labels.v[k], 1 };
-		long li = find_label(g, &one, 0);
-		const char *p, *e = NULL;
 		char *ln = norm_n(c->form_labels.v[k], strlen(c->form_labels.v[k]), NULL);
+		long li;
 
 		if (!ln)
 			return NULL;
-		/* "申请单位（运营管理单位公章）：衡阳…" holds its value */
-		for (size_t i = 0; li < 0 && *ln && i < g->n; i++)
-			if (strncmp(g->c[i].norm, ln, strlen(ln)) == 0)
-				li = (long)i;
-		free(ln);
-		if (li < 0)
-			continue;
-		{
-			/* after the last colon, when the cell has one */
-			const struct cell *lc = &g->c[li];
-			const char *colon = NULL;
-			for (size_t b = 0; b < lc->n; b++)
-				if (lc->s[b] == ':')
-					colon = lc->s + b + 1;
-				else if (lc->n - b >= 3 && memcmp(lc->s + b, "\xEF\xBC\x9A", 3) == 0)
-					colon = lc->s + b + 3;
-			p = colon;
-			e = lc->s + lc->n;
-			if (!p || skip_blank(p, e) == e)
-				p = after_label(lc, c->form_labels.v[k], &e);
-		}
-		if (!p) {
-			long ni = next_value_cell(g, (size_t)li);
-			if (ni < 0 || g->c[ni].line != g->c[li].line)
-				continue;
-			p = g->c[ni].s;
-			e = p + g->c[ni].n;
-		}
-		if (e > p) {
-			char *r = raw_of(p, (size_t)(e - p));
-			unsigned cjk = 0;
+		for (size_t i = 0; *ln && i < g->n; i++) {
+			const char *p;
+			char *r;
 
-			for (size_t b = 0; r && r[b]; ) {
-				uint32_t cp;
-				b += u8_dec((const unsigned char *)r + b, strlen(r + b), &cp);
-				if (is_cjk(cp))
-					cjk++;
-			}
-			if (r && cjk >= 4)
+			if (strncmp(g->c[i].norm, ln, strlen(ln)) != 0 || !(p = after_colon(&g->c[i])))
+				continue;
+			if ((r = name_value(p, g->c[i].s + g->c[i].n)) != NULL) {
+				free(ln);
 				return r;
-			free(r);
+			}
+		}
+		free(ln);
+		li = find_label(g, &one, 0);
+		if (li >= 0) {
+			long ni = next_value_cell(g, (size_t)li);
+			char *r;
+
+			if (ni >= 0 && g->c[ni].line == g->c[li].line &&
+			    (r = name_value(g->c[ni].s, g->c[ni].s + g->c[ni].n)) != NULL)
+				return r;
 		}
 	}
 	return NULL;
