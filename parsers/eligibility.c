@@ -24,7 +24,6 @@
 #include "eligibility.h"
 #include "uscc.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,15 +56,15 @@ static size_t u8_dec(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	size_t need;
-	uint32_t v;
+	uint32_t v, min;
 
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
 	}
-	if (c >= 0xC2 && c <= 0xDF) { need = 1; v = c & 0x1Fu; }
-	else if (c >= 0xE0 && c <= 0xEF) { need = 2; v = c & 0x0Fu; }
-	else if (c >= 0xF0 && c <= 0xF4) { need = 3; v = c & 0x07u; }
+	if (c >= 0xC2 && c <= 0xDF) { need = 1; v = c & 0x1Fu; min = 0x80; }
+	else if (c >= 0xE0 && c <= 0xEF) { need = 2; v = c & 0x0Fu; min = 0x800; }
+	else if (c >= 0xF0 && c <= 0xF4) { need = 3; v = c & 0x07u; min = 0x10000; }
 	else { *cp = 0xFFFD; return 1; }
 	if (n < need + 1) {
 		*cp = 0xFFFD;
@@ -77,6 +76,10 @@ static size_t u8_dec(const unsigned char *s, size_t n, uint32_t *cp)
 			return 1;
 		}
 		v = v << 6 | (s[i] & 0x3Fu);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+		*cp = 0xFFFD;
+		return 1;
 	}
 	*cp = v;
 	return need + 1;
@@ -333,6 +336,8 @@ static bool parse_number(const char *p, const char *e, const char *unit, double 
 	if (yi)
 		v *= 100000000;
 	q = skip_blank(q, e);
+	if (strcmp(unit, "%") != 0 && (starts(q, e, "%") || starts(q, e, "％")))
+		return false;      /* a share is no amount */
 	if (strcmp(unit, "万元") == 0 || strcmp(unit, "元") == 0) {
 		bool yuan = starts(q, e, "元");
 		/* In 万元 fields a bare number is in 万元 already ("单位：万元"). */
@@ -388,7 +393,7 @@ static bool parse_date(const char *p, const char *e, int *y, int *m, int *d)
 	q = skip_blank(q, e);
 	p = q;
 	q = read_num(p, e, &b);
-	if (!q || q - p > 2 || b < 1 || b > 12 || b != floor(b))
+	if (!q || q - p > 2 || b < 1 || b > 12 || b != (double)(long)b)
 		return false;
 	q = skip_blank(q, e);
 	if (starts(q, e, "月"))
@@ -399,7 +404,7 @@ static bool parse_date(const char *p, const char *e, int *y, int *m, int *d)
 	p = q;
 	if (p < e && is_digit(*p)) {
 		q = read_num(p, e, &c);
-		if (!q || q - p > 2 || c < 1 || c != floor(c))
+		if (!q || q - p > 2 || c < 1 || c != (double)(long)c)
 			return false;
 	}
 	*y = (int)a;
@@ -481,12 +486,33 @@ static char *raw_of(const char *s, size_t n)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\r'))
 		e--;
 	n = (size_t)(e - s);
-	if (n > 120) {
-		n = 120;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
+	{
+		/* valid UTF-8 only (the text is hostile, messages go to JSON),
+		 * no control characters, at most 120 bytes */
+		char *out = malloc(n + 1);
+		size_t i = 0, o = 0;
+
+		if (!out)
+			return NULL;
+		while (i < n) {
+			uint32_t cp;
+			size_t l = u8_dec((const unsigned char *)s + i, n - i, &cp);
+
+			if (o + l > 120)
+				break;
+			if (cp == 0xFFFD && l == 1) {
+				/* a bad byte: dropped */
+			} else if (cp < 0x20 || cp == 0x7F) {
+				out[o++] = ' ';
+			} else {
+				memcpy(out + o, s + i, l);
+				o += l;
+			}
+			i += l;
+		}
+		out[o] = '\0';
+		return out;
 	}
-	return strndup(s, n);
 }
 
 /* Set v from text [p, e) for field f; false if it does not parse. */
@@ -980,7 +1006,7 @@ static bool compare(double a, enum check_op op, double b)
 	case CHECK_GT: return a > b + eps;
 	case CHECK_LE: return a <= b + eps;
 	case CHECK_LT: return a < b - eps;
-	case CHECK_EQ: return fabs(a - b) <= eps;
+	case CHECK_EQ: return a - b <= eps && b - a <= eps;
 	}
 	return false;
 }
