@@ -1799,7 +1799,9 @@ static int content_pass(struct cx *x, struct finfo *fi)
 					v = 85;
 				if (v > body) {
 					body = v;
-					if (title == 0 || v > title) {
+					/* The title, when one matched, is the quote; else the
+					 * line of the phrase's first part. */
+					if (title == 0) {
 						size_t fl = first_part_len(bl->v[q].orig);
 						char *w = norm_n(bl->v[q].orig, fl, false);
 						if (!w)
@@ -1808,10 +1810,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 						free(w);
 						if (oom)
 							goto out;
-						if (title == 0) {
-							s->line = NULL;
-							s->pat = &bl->v[q];
-						}
+						s->line = NULL;
+						s->pat = &bl->v[q];
 					}
 				}
 			}
@@ -1820,10 +1820,6 @@ static int content_pass(struct cx *x, struct finfo *fi)
 			s->score += 10;
 		if (s->score > 100)
 			s->score = 100;
-		if (title && body && body > title) {
-			/* quote the body: it is the stronger reason */
-			s->line = NULL;
-		}
 	}
 
 	if (f->text_source == TEXT_OCR) {
