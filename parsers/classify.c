@@ -1477,13 +1477,6 @@ static int county_check(struct cx *x, struct finfo *fi)
 	const char *inner = fi->inner;
 
 	match_all(x, fi->norm, fi->num, fi->own, &cb, &pcps);
-	if (fi->generic) {
-		/* The name says nothing, even where a generic word holds a pattern. */
-		for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++)
-			fi->own[p].item = -1;
-		cb.item = -1;
-		pcps = 0;
-	}
 	if (fi->exec || fi->empty)
 		return 0;
 	if (cb.item >= 0 && cb.cps > pcps) {
