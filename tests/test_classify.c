@@ -1027,7 +1027,7 @@ static void test_content_generic_names(void **state)
 		{ LICENCE_TEXT, TEXT_OCR, 85 },
 		{ AUDIT_TEXT, TEXT_PDF, 100 },
 		{ NOTICE_TEXT, TEXT_OOXML, 100 },
-		{ DECLARATION_TEXT, TEXT_OCR, 20 },  /* a poor scan */
+		{ DECLARATION_TEXT, TEXT_OCR, 5 },   /* OCR hardly read it */
 	};
 	struct msg m = { "雁城科技申报材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
 	struct run *run = run_msg_text(C, &m, texts, NULL);
@@ -1204,6 +1204,27 @@ static void test_content_county_and_negative(void **state)
 	run_free(run);
 }
 
+static void test_content_headings(void **state)
+{
+	/* "三、服务能力和服务开展情况" is a section of the report, not its title */
+	static const struct fspec files[] = {
+		{ 0, 'd', "新建 DOCX 文档 (2).docx" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ "衡阳市中小微企业核心服务机构申请报告\n衡阳市工业和信息化局：\n按照要求，我单位申请认定。\n"
+		  "一、单位基本情况\n我单位成立于2009年。\n二、发展沿革\n略。\n三、服务能力和服务开展情况\n略。\n",
+		  TEXT_OOXML, 100 },
+	};
+	struct msg m = { "衡阳市中小企业综合服务中心核心服务机构申报", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_string_equal(item_of(run, 0), "S02");
+	assert_true(run->r.files[0].confidence >= 80);
+	run_free(run);
+}
+
 static void test_odd_inputs(void **state)
 {
 	struct classify_result r;
@@ -1312,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(test_content_applicant_and_program),
 		cmocka_unit_test(test_content_merge_by_code),
 		cmocka_unit_test(test_content_county_and_negative),
+		cmocka_unit_test(test_content_headings),
 	};
 	size_t total = sizeof(fixed) / sizeof(fixed[0]) + sizeof(name_cases) / sizeof(name_cases[0]) +
 	               sizeof(county_cases) / sizeof(county_cases[0]) + sizeof(prog_cases) / sizeof(prog_cases[0]) +
