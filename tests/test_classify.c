@@ -1181,6 +1181,8 @@ static void test_content_county_and_negative(void **state)
 		{ 0, 'd', "扫描全能王 2023-05-15 16.02.pdf" },
 		{ 1, 'i', "IMG_2052.jpg" },
 		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档2.docx" },
+		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档3.pdf" },
+		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档4.pdf" },
 		{ 0, 'd', NULL }
 	};
 	static const struct ftext texts[] = {
@@ -1188,6 +1190,8 @@ static void test_content_county_and_negative(void **state)
 		{ "湖南增值税普通发票\n发票号码：76592953\n开票日期：2023年05月06日\n营业执照 统一社会信用代码 法定代表人 经营范围\n",
 		  TEXT_OCR, 90 },
 		{ "会议签到表\n序号\t姓名\t单位\n1\t毛静\t衡阳市博远机械制造有限公司\n", TEXT_OOXML, 100 },
+		{ "关于提供营业执照复印件的函\n衡阳市雁城科技有限公司：\n请于5月10日前提供营业执照复印件。\n", TEXT_PDF, 100 },
+		{ "衡阳市雁城科技有限公司\n承诺函\n本单位承诺：所报送的申报材料真实有效。\n", TEXT_PDF, 100 },
 	};
 	struct msg m = { "雁峰区推荐材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
 	struct run *run = run_msg_text(C, &m, texts, NULL);
@@ -1201,6 +1205,9 @@ static void test_content_county_and_negative(void **state)
 	/* an invoice, even with a licence's words in it, and a sign-in sheet */
 	assert_string_equal(item_of(run, 1), "-");
 	assert_string_equal(item_of(run, 2), "-");
+	/* a letter asking for a licence is no licence; a 承诺函 is a declaration */
+	assert_string_equal(item_of(run, 3), "-");
+	assert_string_equal(item_of(run, 4), "B13");
 	run_free(run);
 }
 
