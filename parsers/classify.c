@@ -3063,6 +3063,40 @@ static void unit_credit_codes(struct cx *x)
 	}
 }
 
+/* Units of one message with the same credit code are one unit, whatever
+ * their names ("雁城科技.zip" and "衡阳市雁城科技有限公司（补充）.zip"). */
+static int merge_same_code(struct cx *x)
+{
+	bool merged = false;
+
+	for (size_t a = 0; a < x->nu; a++) {
+		struct unit *ua = &x->u[a];
+
+		if (ua->parent >= 0 || ua->nmem == 0 || !ua->credit[0])
+			continue;
+		for (size_t b = a + 1; b < x->nu; b++) {
+			struct unit *ub = &x->u[b];
+			char *why;
+
+			if (ub->parent >= 0 || ub->nmem == 0 || strcmp(ua->credit, ub->credit) != 0 ||
+			    (ua->program >= 0 && ub->program >= 0 && ua->program != ub->program))
+				continue;
+			why = xasprintf("“%s”与“%s”中的统一社会信用代码同为 %s，合为一份材料",
+			                ua->credit_file, ub->credit_file, ua->credit);
+			if (!why || merge_units(x, (int)a, (int)b, why) != 0) {
+				free(why);
+				x->oom = true;
+				return -1;
+			}
+			free(why);
+			merged = true;
+		}
+	}
+	if (merged)
+		link_members(x);
+	return 0;
+}
+
 /* Which known dossier of the county each unit adds to. */
 static int merge_known(struct cx *x, bool supplement)
 {
@@ -3493,7 +3527,7 @@ int classify_message(const struct classify_input *in, struct classify_result *r,
 			goto out;
 	r->supplement = is_supplement(&x);
 	unit_credit_codes(&x);
-	if (merge_known(&x, r->supplement) != 0)
+	if (merge_same_code(&x) != 0 || merge_known(&x, r->supplement) != 0)
 		goto out;
 
 	/* Dossiers in the order their first file arrived. */
