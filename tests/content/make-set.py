@@ -655,6 +655,148 @@ def save_pdf_scan(imgs, path, q=55):
         f.write(out)
 
 
+# ------------------------------------------------------------ legacy OLE2
+
+ENDOFCHAIN, FATSECT, FREESECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF, 0xFFFFFFFF
+
+
+def cfb(streams):
+    """A compound file (MS-CFB version 3, 512-byte sectors) holding the named
+    streams directly under the root.  Streams are padded to the 4096-byte
+    mini-stream cutoff so that no mini stream is needed."""
+    names = list(streams)
+    data = {n: streams[n] + b"\0" * max(0, 4096 - len(streams[n])) for n in names}
+    nsect = {n: (len(data[n]) + 511) // 512 for n in names}
+    ndir = (len(names) + 1 + 3) // 4
+    total = 1 + ndir + sum(nsect.values())
+    assert total <= 128, "one FAT sector only"
+    fat = [FREESECT] * 128
+    fat[0] = FATSECT
+    for i in range(ndir):
+        fat[1 + i] = 2 + i if i + 1 < ndir else ENDOFCHAIN
+    start = {}
+    sec = 1 + ndir
+    for n in names:
+        start[n] = sec
+        for k in range(nsect[n]):
+            fat[sec + k] = sec + k + 1 if k + 1 < nsect[n] else ENDOFCHAIN
+        sec += nsect[n]
+    # the directory: root, then the streams; a small red-black tree where
+    # the root's child is the longest name and the others hang to its left
+    order = sorted(names, key=lambda n: (len(n), n.upper()))
+
+    def entry(name, typ, color, left, right, child, start_, size):
+        u = name.encode("utf-16-le") + b"\0\0"
+        return (u.ljust(64, b"\0") + struct.pack("<HBB", len(u), typ, color)
+                + struct.pack("<III", left, right, child) + b"\0" * 16 + struct.pack("<I", 0)
+                + b"\0" * 16 + struct.pack("<IQ", start_, size))
+    ids = {n: 1 + i for i, n in enumerate(order)}
+    top = order[-1]
+    d = entry("Root Entry", 5, 1, NOSTREAM, NOSTREAM, ids[top], ENDOFCHAIN, 0)
+    for i, n in enumerate(order):
+        left = ids[order[i - 1]] if i > 0 else NOSTREAM
+        d += entry(n, 2, 1 if n == top else 0, left, NOSTREAM, NOSTREAM, start[n], len(data[n]))
+    # unused directory slots: empty entries (no name, NOSTREAM links)
+    out = bytearray(d.ljust(ndir * 512, b"\0"))
+    for i in range(len(order) + 1, ndir * 4):
+        out[i * 128 + 68:i * 128 + 80] = struct.pack("<III", NOSTREAM, NOSTREAM, NOSTREAM)
+    d = bytes(out)
+    hdr = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16
+           + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+           + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
+           + struct.pack("<I", 0) + struct.pack("<I", FREESECT) * 108)
+    assert len(hdr) == 512
+    body = struct.pack("<128I", *fat) + d
+    for n in names:
+        body += data[n].ljust(nsect[n] * 512, b"\0")
+    return hdr + body
+
+
+def doc_text(doc):
+    """The layout blocks as Word's main text: paragraphs end in CR, table
+    cells in 0x07 and each row in one more 0x07."""
+    out = []
+    for b in doc["blocks"]:
+        if b[0] in ("title", "center", "p", "right", "left"):
+            out.append(b[1] + "\r")
+        elif b[0] == "table":
+            for row in b[1]:
+                cells = [c for c in norm_row(row)]
+                out.append("".join(("" if t is None else t) + "\x07" for t, _ in cells) + "\x07")
+            out.append("\r")
+    return "".join(out).replace("\n", "\r")
+
+
+def word97(doc):
+    """A Word 97-2003 .doc: FIB, one piece of UTF-16LE text at 0x800, the
+    Clx (a one-piece PlcPcd) in the 1Table stream."""
+    text = doc_text(doc)
+    ccp = len(text)
+    fc_text = 0x800
+    body = text.encode("utf-16-le")
+    clx = b"\x02" + struct.pack("<I", 16) + struct.pack("<II", 0, ccp) + struct.pack("<HIH", 0, fc_text, 0)
+    base = struct.pack("<HHHHH", 0xA5EC, 0x00C1, 0, 0x0804, 0)
+    base += struct.pack("<H", 0x1200)          # fWhichTblStm (1Table), fExtChar
+    base += struct.pack("<HIBBHH", 0x00BF, 0, 0, 0, 0, 0) + struct.pack("<II", 0, 0)
+    assert len(base) == 32
+    rgw = struct.pack("<H", 14) + b"\0" * 26 + struct.pack("<H", 0x0804)
+    rglw = [0] * 22
+    wd_len = fc_text + len(body)
+    rglw[0] = wd_len
+    rglw[3] = ccp
+    lw = struct.pack("<H", 22) + struct.pack("<22I", *rglw)
+    fclcb = [0] * (93 * 2)
+    fclcb[33 * 2] = 0
+    fclcb[33 * 2 + 1] = len(clx)
+    fl = struct.pack("<H", 93) + struct.pack("<186I", *fclcb) + struct.pack("<H", 0)
+    fib = base + rgw + lw + fl
+    wd = fib.ljust(fc_text, b"\0") + body
+    return cfb({"WordDocument": wd, "1Table": clx})
+
+
+def biff8(sheet_name, rows):
+    """A minimal BIFF8 .xls (globals with CODEPAGE, BOUNDSHEET and SST; one
+    sheet of LABELSST and NUMBER cells)."""
+    def rec(t, payload):
+        return struct.pack("<HH", t, len(payload)) + payload
+    strings, index = [], {}
+    cells = []
+    for r, row in enumerate(rows):
+        c = 0
+        for text, span in norm_row(row):
+            if text:
+                if re.fullmatch(r"-?\d+(\.\d+)?", text) and len(text) < 12 and not text.startswith("0"):
+                    cells.append((r, c, float(text)))
+                else:
+                    if text not in index:
+                        index[text] = len(strings)
+                        strings.append(text)
+                    cells.append((r, c, index[text]))
+            c += span
+    sst = struct.pack("<II", len(cells), len(strings))
+    for t in strings:
+        sst += struct.pack("<HB", len(t), 1) + t.encode("utf-16-le")
+    assert len(sst) <= 8224, "SST needs CONTINUE records"
+    bof = lambda dt: rec(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 6))
+    name = sheet_name.encode("utf-16-le")
+    glob_wo_bs = bof(0x0005) + rec(0x0042, struct.pack("<H", 1200))
+    bs_len = 4 + 8 + len(name)
+    sst_rec = rec(0x00FC, sst)
+    sheet_pos = len(glob_wo_bs) + bs_len + len(sst_rec) + 4
+    bs = rec(0x0085, struct.pack("<IBBBB", sheet_pos, 0, 0, len(sheet_name), 1) + name)
+    glob = glob_wo_bs + bs + sst_rec + rec(0x000A, b"")
+    assert len(glob) == sheet_pos
+    ncol = max(c for _, c, _ in cells) + 1
+    sh = bof(0x0010) + rec(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, ncol, 0))
+    for r, c, v in cells:
+        if isinstance(v, float):
+            sh += rec(0x0203, struct.pack("<HHHd", r, c, 15, v))
+        else:
+            sh += rec(0x00FD, struct.pack("<HHHI", r, c, 15, v))
+    sh += rec(0x000A, b"")
+    return cfb({"Workbook": glob + sh})
+
+
 # ------------------------------------------------------------ the documents
 
 SERVICES = ["基本服务", "政务代理", "创业辅导", "信息咨询", "投融资服务", "人员培训", "技术支持",
@@ -1354,6 +1496,18 @@ class Set:
             im.save(p, "TIFF", compression="group4", dpi=(200, 200))
         self.add(name, prog, item, "image", code, values, w)
 
+    def doc(self, name, prog, item, doc, code=None, values=None):
+        def w(p):
+            with open(p, "wb") as f:
+                f.write(word97(doc))
+        self.add(name, prog, item, "doc", code, values, w)
+
+    def xls(self, name, prog, item, sheet, title, rows, code=None, values=None):
+        def w(p):
+            with open(p, "wb") as f:
+                f.write(biff8(sheet, [[(title, 1)]] + rows))
+        self.add(name, prog, item, "xls", code, values, w)
+
     def write_labels(self):
         with open(os.path.join(self.out, "labels.tsv"), "w") as f:
             f.write("# file\tprogram\titem\tkind\tcredit_code\tform_values\n")
@@ -1537,6 +1691,14 @@ def main():
              + [[str(i + 1), person(rng), FIRMS[i], "经理", "1390734%04d" % rng.randrange(10000)]
                 for i in range(12)], [3, 4, 10, 4, 6])])
     s.pdf("文档5.pdf", "none", "none", invoice(random.Random(85)))
+
+    # ---- legacy Word 97-2003 / Excel 97-2003 (written without Office)
+    s.doc("新建 Microsoft Word 97 - 2003 文档.doc", "base", "B02", report_doc(qd, "base", vqd))
+    s.doc("附件3(1).doc", "institution", "S05", rules_doc(zc))
+    s.xls("新建 Microsoft Excel 97-2003 工作表.xls", "base", "B04", "Sheet1",
+          "入驻中小微企业名单及基本情况汇总表",
+          [["序号", "中小微企业名称", "上年度营业收入(万元)", "上年度纳税额(万元)", "入驻时间",
+            "企业联系人", "职务", "联系电话"]] + firms_rows(rng, 15))
 
     s.write_labels()
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in s.names)
