@@ -87,16 +87,16 @@ def pct(xs, p):
 def library():
     """Per-file lines from test_content, or None (and why)."""
     r = subprocess.run(["make", "-s", "build/tests/test_content"], cwd=ROOT,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     if r.returncode != 0:
         return None, "build/tests/test_content does not build yet:\n" + r.stdout[-1500:]
     times = os.path.join(DIR, "content-times.tsv")
     if os.path.exists(times):
         os.unlink(times)
-    env = dict(os.environ, INTAKE_CONTENT_TIMES=times, OMP_THREAD_LIMIT="1")
+    env = dict(os.environ, INTAKE_CONTENT_TIMES=times, INTAKE_CONTENT_JOBS="1", OMP_THREAD_LIMIT="1")
     t0 = time.monotonic()
     r = subprocess.run([os.path.join(ROOT, "build", "tests", "test_content")], cwd=ROOT, env=env,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     wall = time.monotonic() - t0
     if not os.path.exists(times):
         return None, "test_content wrote no times (exit %d):\n%s" % (r.returncode, r.stdout[-1500:])
