@@ -66,8 +66,18 @@ int ocr_init(const struct ocr_limits *lim, char **note_r)
 		return 0;
 	}
 	ocr_end();
-	/* One thread: the parse child's seccomp rules and CPU limit. */
-	setenv("OMP_THREAD_LIMIT", "1", 1);
+	/*
+	 * One thread: Debian's libtesseract uses OpenMP (4 threads in its
+	 * LSTM layers), which on two shared cores is slower than one, and
+	 * libgomp's pool does not survive fork(): a child forked after its
+	 * parent ran OCR hangs in libgomp.  libgomp reads OMP_THREAD_LIMIT
+	 * once, in its constructor, before main(): setting it here is too
+	 * late for this process, so the program must have it in its
+	 * environment when it starts (intaked re-executes itself with it;
+	 * tests/test_textract.c does the same).  Set here for what this
+	 * process may start later.
+	 */
+	setenv("OMP_THREAD_LIMIT", "1", 0);
 	setMsgSeverity(L_SEVERITY_NONE);
 	if ((api = TessBaseAPICreate()) == NULL) {
 		free(key);

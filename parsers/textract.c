@@ -1777,6 +1777,14 @@ out:
 	return ret;
 }
 
+static void glib_quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer user)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)user;
+}
+
 static int extract_ole(const void *buf, size_t len, const struct text_limits *lim,
                        struct text_result *r)
 {
@@ -1788,7 +1796,13 @@ static int extract_ole(const void *buf, size_t len, const struct text_limits *li
 	static bool gsf_ready;
 
 	if (!gsf_ready) {
+		/* libgsf reports a hostile file's bad block numbers as GLib
+		 * criticals on stderr, and carries on: not for the log. */
+		static const char *const domains[] = { "libgsf", "libgsf:msole", "libgsf:utils",
+		                                       "GLib-GObject", "GLib" };
 		gsf_init();
+		for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
+			g_log_set_handler(domains[i], G_LOG_LEVEL_MASK, glib_quiet, NULL);
 		gsf_ready = true;
 	}
 	if ((in = gsf_input_memory_new(buf, (gsf_off_t)len, FALSE)) == NULL)
