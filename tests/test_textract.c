@@ -654,6 +654,25 @@ static unsigned char *make_xls(size_t *len_r)
 	}
 }
 
+/* With TEXTRACT_SEEDS=dir, the built files become fuzz_textract seeds
+ * (its first byte picks the type: 4 msword, 5 ms-excel). */
+static void write_seed(const char *name, unsigned char type, const void *buf, size_t len)
+{
+	const char *dir = getenv("TEXTRACT_SEEDS");
+	char *path, *b;
+
+	if (dir == NULL)
+		return;
+	path = tu_printf("%s/%s", dir, name);
+	b = malloc(len + 1);
+	assert_non_null(b);
+	b[0] = (char)type;
+	memcpy(b + 1, buf, len);
+	assert_int_equal(tu_write_file(path, b, len + 1), 0);
+	free(b);
+	free(path);
+}
+
 static void test_legacy_word_and_excel(void **state)
 {
 	struct text_limits l = lim_default();
@@ -663,6 +682,7 @@ static void test_legacy_word_and_excel(void **state)
 
 	(void)state;
 	doc = make_doc(&len);
+	write_seed("legacy-doc", 4, doc, len);
 	assert_int_equal(extract_mem(doc, len, SNIFF_DOCUMENT, "application/msword", &l, &r), 0);
 	assert_int_equal(r.source, TEXT_LEGACY);
 	assert_string_equal(r.text, "申请表\n项目\t数值\n场地面积\t12500\n1 页\nTotal 56–ok");
@@ -676,6 +696,7 @@ static void test_legacy_word_and_excel(void **state)
 	free(doc);
 
 	xls = make_xls(&len);
+	write_seed("legacy-xls", 5, xls, len);
 	assert_int_equal(extract_mem(xls, len, SNIFF_DOCUMENT, "application/vnd.ms-excel", &l, &r),
 	                 0);
 	assert_int_equal(r.source, TEXT_LEGACY);
