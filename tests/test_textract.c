@@ -147,6 +147,21 @@ static void test_docx_paragraphs_and_table(void **state)
 	text_result_free(&r);
 }
 
+static void test_docx_other_writers(void **state)
+{
+	struct text_limits l = lim_default();
+	struct text_result r;
+
+	(void)state;
+	/* prefix ns0, a text box once (not its mc:Fallback copy), no deleted
+	 * text, no field code, entities neither loaded nor expanded, a nested
+	 * table folded into its cell, paragraphs in a cell joined by a space */
+	assert_int_equal(extract_file("odd.docx", SNIFF_DOCUMENT, MIME_DOCX, &l, &r), 0);
+	assert_int_equal(r.source, TEXT_OOXML);
+	assert_string_equal(r.text, "标题\n文本框\n外 内一 内二\t第一段 第二段\n结尾 完");
+	text_result_free(&r);
+}
+
 static void test_xlsx_sheets(void **state)
 {
 	struct text_limits l = lim_default();
@@ -796,6 +811,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docx_paragraphs_and_table),
+		cmocka_unit_test(test_docx_other_writers),
 		cmocka_unit_test(test_xlsx_sheets),
 		cmocka_unit_test(test_pptx_slides_in_order),
 		cmocka_unit_test(test_pdf_text_layer),
