@@ -353,6 +353,19 @@ static bool name_is(const xmlChar *local, const xmlChar *prefix, const char *p, 
 	       (p == NULL || (prefix != NULL && strcmp((const char *)prefix, p) == 0));
 }
 
+/* An attribute of WordprocessingML (transitional or strict), whatever
+ * prefix the writer chose. */
+static xmlChar *docx_attr(xmlTextReaderPtr rd, const char *name)
+{
+	xmlChar *v = xmlTextReaderGetAttributeNs(rd, (const xmlChar *)name,
+	        BAD_CAST "http://schemas.openxmlformats.org/wordprocessingml/2006/main");
+
+	if (v == NULL)
+		v = xmlTextReaderGetAttributeNs(rd, (const xmlChar *)name,
+		        BAD_CAST "http://purl.oclc.org/ooxml/wordprocessingml/main");
+	return v;
+}
+
 static void docx_page_break(struct part_ctx *c)
 {
 	if (c->b->len == c->mark)
@@ -384,7 +397,6 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 		int type = xmlTextReaderNodeType(rd);
 		int depth = xmlTextReaderDepth(rd);
 		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-		const xmlChar *px = xmlTextReaderConstPrefix(rd);
 
 		if (depth > TX_MAX_XML_DEPTH)
 			return -1;
@@ -395,14 +407,14 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 		}
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
-			if (name_is(ln, px, "mc", "Fallback") && !empty) {
+			if (name_is(ln, NULL, NULL, "Fallback") && !empty) {
 				skip_depth = depth;
-			} else if (name_is(ln, px, "w", "t")) {
+			} else if (name_is(ln, NULL, NULL, "t")) {
 				in_t = !empty;
-			} else if (name_is(ln, px, "w", "tab")) {
+			} else if (name_is(ln, NULL, NULL, "tab")) {
 				b->space = true;
-			} else if (name_is(ln, px, "w", "br") || name_is(ln, px, "w", "cr")) {
-				xmlChar *t = xmlTextReaderGetAttribute(rd, BAD_CAST "w:type");
+			} else if (name_is(ln, NULL, NULL, "br") || name_is(ln, NULL, NULL, "cr")) {
+				xmlChar *t = docx_attr(rd, "type");
 				if (t != NULL && strcmp((char *)t, "page") == 0 && tbl == 0)
 					docx_page_break(c);
 				else if (tbl > 0)
@@ -410,31 +422,31 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 				else
 					tb_nl(b);
 				xmlFree(t);
-			} else if (name_is(ln, px, "w", "lastRenderedPageBreak") && tbl == 0) {
+			} else if (name_is(ln, NULL, NULL, "lastRenderedPageBreak") && tbl == 0) {
 				docx_page_break(c);
-			} else if (name_is(ln, px, "w", "tbl") && !empty) {
+			} else if (name_is(ln, NULL, NULL, "tbl") && !empty) {
 				if (tbl++ == 0)
 					tb_nl(b);
-			} else if (name_is(ln, px, "w", "tr") && tbl == 1 && !empty) {
+			} else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty) {
 				tb_nl(b);
 				row_start = b->len;
 				first_cell = true;
-			} else if (name_is(ln, px, "w", "tc") && tbl == 1) {
+			} else if (name_is(ln, NULL, NULL, "tc") && tbl == 1) {
 				if (!first_cell)
 					tb_tab(b);
 				first_cell = false;
 			}
 		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (name_is(ln, px, "w", "t")) {
+			if (name_is(ln, NULL, NULL, "t")) {
 				in_t = false;
-			} else if (name_is(ln, px, "w", "p")) {
+			} else if (name_is(ln, NULL, NULL, "p")) {
 				if (tbl == 0)
 					tb_nl(b);
 				else
 					b->space = true;
-			} else if (name_is(ln, px, "w", "tr") && tbl == 1) {
+			} else if (name_is(ln, NULL, NULL, "tr") && tbl == 1) {
 				tb_row_end(b, row_start);
-			} else if (name_is(ln, px, "w", "tbl") && tbl > 0) {
+			} else if (name_is(ln, NULL, NULL, "tbl") && tbl > 0) {
 				tbl--;
 			}
 		} else if ((type == XML_READER_TYPE_TEXT ||
@@ -460,35 +472,34 @@ static int parse_slide(xmlTextReaderPtr rd, struct part_ctx *c)
 	while (!b->full && (r = xmlTextReaderRead(rd)) == 1) {
 		int type = xmlTextReaderNodeType(rd);
 		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-		const xmlChar *px = xmlTextReaderConstPrefix(rd);
 
 		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
 			return -1;
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
-			if (name_is(ln, px, "a", "t"))
+			if (name_is(ln, NULL, NULL, "t"))
 				in_t = !empty;
-			else if (name_is(ln, px, "a", "br"))
+			else if (name_is(ln, NULL, NULL, "br"))
 				tbl ? (void)(b->space = true) : tb_nl(b);
-			else if (name_is(ln, px, "a", "tbl") && !empty)
+			else if (name_is(ln, NULL, NULL, "tbl") && !empty)
 				tbl++;
-			else if (name_is(ln, px, "a", "tr") && tbl == 1 && !empty) {
+			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty) {
 				tb_nl(b);
 				row_start = b->len;
 				first_cell = true;
-			} else if (name_is(ln, px, "a", "tc") && tbl == 1) {
+			} else if (name_is(ln, NULL, NULL, "tc") && tbl == 1) {
 				if (!first_cell)
 					tb_tab(b);
 				first_cell = false;
 			}
 		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (name_is(ln, px, "a", "t"))
+			if (name_is(ln, NULL, NULL, "t"))
 				in_t = false;
-			else if (name_is(ln, px, "a", "p"))
+			else if (name_is(ln, NULL, NULL, "p"))
 				tbl ? (void)(b->space = true) : tb_nl(b);
-			else if (name_is(ln, px, "a", "tr") && tbl == 1)
+			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1)
 				tb_row_end(b, row_start);
-			else if (name_is(ln, px, "a", "tbl") && tbl > 0)
+			else if (name_is(ln, NULL, NULL, "tbl") && tbl > 0)
 				tbl--;
 		} else if ((type == XML_READER_TYPE_TEXT ||
 		            type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) && in_t) {
@@ -1777,6 +1788,14 @@ out:
 	return ret;
 }
 
+static void glib_quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer user)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)user;
+}
+
 static int extract_ole(const void *buf, size_t len, const struct text_limits *lim,
                        struct text_result *r)
 {
@@ -1788,7 +1807,13 @@ static int extract_ole(const void *buf, size_t len, const struct text_limits *li
 	static bool gsf_ready;
 
 	if (!gsf_ready) {
+		/* libgsf reports a hostile file's bad block numbers as GLib
+		 * criticals on stderr, and carries on: not for the log. */
+		static const char *const domains[] = { "libgsf", "libgsf:msole", "libgsf:utils",
+		                                       "GLib-GObject", "GLib" };
 		gsf_init();
+		for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
+			g_log_set_handler(domains[i], G_LOG_LEVEL_MASK, glib_quiet, NULL);
 		gsf_ready = true;
 	}
 	if ((in = gsf_input_memory_new(buf, (gsf_off_t)len, FALSE)) == NULL)
@@ -2132,7 +2157,10 @@ static int extract_buffer(const unsigned char *buf, size_t len, int kind, const 
 	static const char ooxml[] = "application/vnd.openxmlformats-officedocument.";
 	(void)kind;
 
-	if (len >= 5 && memcmp(buf, "%PDF-", 5) == 0)
+	/* Readers skip junk before a PDF's header (within 1 KiB) */
+	if (memmem(buf, len < 1024 ? len : 1024, "%PDF-", 5) != NULL ||
+	    (has_prefix(mime, "application/pdf") && len >= 4 && memcmp(buf, "PK\3\4", 4) != 0 &&
+	     memcmp(buf, "\xD0\xCF\x11\xE0", 4) != 0))
 		return extract_pdf(buf, len, lim, r);
 	if (len >= 4 && memcmp(buf, "PK\3\4", 4) == 0) {
 		if (has_prefix(mime, ooxml)) {
