@@ -1667,6 +1667,7 @@ struct tline {
 	unsigned cps;          /* characters after normalisation */
 	bool row;              /* a table row of two or more cells */
 	bool heading;          /* a numbered section heading: "三、服务开展情况" */
+	bool prose;            /* a sentence ("…，…。"): body text, never a title */
 };
 
 struct cscore {
@@ -1754,6 +1755,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 			tl[nt].cps = cps_of(norm, strlen(norm));
 			tl[nt].row = false;
 			tl[nt].heading = section_heading(f->text + i, ln);
+			tl[nt].prose = memmem(f->text + i, ln, "。", 3) != NULL ||
+			               memmem(f->text + i, ln, "，", 3) != NULL;
 			{
 				unsigned cells = 0;
 				const char *q = f->text + i, *e = f->text + i + ln;
@@ -1798,8 +1801,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 		const struct plist *pl = &m->ctitle[it], *bl = &m->cbody[it];
 
 		for (size_t k = 0; k < nt; k++) {
-			if (tl[k].row || excluded(m, it, tl[k].norm))
-				continue;      /* a table row is no title: "序号 姓名 … 社保证明" */
+			if (tl[k].row || tl[k].prose || excluded(m, it, tl[k].norm))
+				continue;      /* a table row or a sentence is no title */
 			for (size_t q = 0; q < pl->n; q++) {
 				const struct npat *pt = &pl->v[q];
 				int v;
