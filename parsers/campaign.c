@@ -31,12 +31,12 @@
 #define CAMPAIGN_MAX_LIST     2048U   /* entries in one list */
 #define CAMPAIGN_MAX_ID       32U     /* bytes in an item, program or county id */
 
-enum sect { S_NONE, S_CAMPAIGN, S_PROGRAM, S_ITEM, S_COUNTY, S_NAMES, S_APPLICANT, S_REPLIES };
+enum sect { S_NONE, S_CAMPAIGN, S_PROGRAM, S_ITEM, S_COUNTY, S_NAMES, S_APPLICANT, S_REPLIES, S_CHECK };
 
 static const char *const sect_names[] = {
 	[S_NONE] = "", [S_CAMPAIGN] = "campaign", [S_PROGRAM] = "program",
 	[S_ITEM] = "item", [S_COUNTY] = "county", [S_NAMES] = "names",
-	[S_APPLICANT] = "applicant", [S_REPLIES] = "replies",
+	[S_APPLICANT] = "applicant", [S_REPLIES] = "replies", [S_CHECK] = "check",
 };
 
 /* Every section seen, for duplicate detection and for errors found after
@@ -74,6 +74,8 @@ struct pctx {
 	struct item_ref *refs; /* parallel to c->items */
 	size_t capitems, capcounties;
 	int opens_off, deadline_off;
+	bool min_conf_set;
+	size_t capchecks;
 };
 
 /* ---- small helpers ---- */
@@ -354,9 +356,9 @@ static int begin_section(struct pctx *p, const char *section, unsigned line)
 		if (strlen(sect_names[k]) == klen && strncmp(s, sect_names[k], klen) == 0)
 			kind = (enum sect)k;
 	if (kind == S_NONE)
-		return fail(p, line, "unknown section [%s] (expected campaign, program KEY, item ID, county ID, names, applicant or replies)", section);
+		return fail(p, line, "unknown section [%s] (expected campaign, program KEY, item ID, county ID, names, applicant, replies or check PROGRAM)", section);
 
-	if (kind == S_PROGRAM || kind == S_ITEM || kind == S_COUNTY) {
+	if (kind == S_PROGRAM || kind == S_ITEM || kind == S_COUNTY || kind == S_CHECK) {
 		if (!valid_id(id, idlen))
 			return fail(p, line, "[%s] needs an id of letters, digits, '_' or '-' (at most %u)", section, CAMPAIGN_MAX_ID);
 		if (kind == S_PROGRAM && idlen == 6 && strncmp(id, "county", 6) == 0)
@@ -433,6 +435,21 @@ static int begin_section(struct pctx *p, const char *section, unsigned line)
 		if (!c->items[c->nitems - 1].id)
 			return fail(p, line, "out of memory");
 		break;
+	case S_CHECK:
+		if (c->nchecks >= CAMPAIGN_MAX_PROGRAMS)
+			return fail(p, line, "too many [check] sections (at most %d)", CAMPAIGN_MAX_PROGRAMS);
+		if (c->nchecks == p->capchecks) {
+			struct campaign_check *nv = realloc(c->checks, CAMPAIGN_MAX_PROGRAMS * sizeof(*nv));
+			if (!nv)
+				return fail(p, line, "out of memory");
+			c->checks = nv;
+			p->capchecks = CAMPAIGN_MAX_PROGRAMS;
+		}
+		sn->index = (int)c->nchecks;
+		memset(&c->checks[c->nchecks], 0, sizeof(c->checks[0]));
+		c->checks[c->nchecks].program = -1;
+		c->nchecks++;
+		break;
 	case S_COUNTY:
 		if (c->ncounties >= CAMPAIGN_MAX_COUNTIES)
 			return fail(p, line, "too many counties (at most %u)", CAMPAIGN_MAX_COUNTIES);
@@ -478,6 +495,8 @@ static const struct keydef campaign_keys[] = {
 	{ "deadline", K_TIME, true, 0 },
 	{ "tz", K_STR, true, 0 },
 	{ "late_reply_days", K_UINT, true, 3650 },
+	{ "content_min_confidence", K_UINT, false, 100 },
+	{ "check_affects_reply", K_BOOL, false, 0 },
 	{ NULL, K_STR, false, 0 }
 };
 static const struct keydef program_keys[] = {
@@ -500,6 +519,9 @@ static const struct keydef item_keys[] = {
 	{ "required", K_BOOL, true, 0 },
 	{ "patterns", K_LIST, true, 0 },
 	{ "excludes", K_LIST, false, 0 },
+	{ "content", K_LIST, false, 0 },
+	{ "content_body", K_LIST, false, 0 },
+	{ "credit_code", K_BOOL, false, 0 },
 	{ NULL, K_STR, false, 0 }
 };
 static const struct keydef county_keys[] = {
@@ -512,6 +534,8 @@ static const struct keydef county_keys[] = {
 static const struct keydef names_keys[] = {
 	{ "ignore", K_LIST, false, 0 },
 	{ "supplement", K_LIST, false, 0 },
+	{ "generic", K_LIST, false, 0 },
+	{ "negative_content", K_LIST, false, 0 },
 	{ NULL, K_STR, false, 0 }
 };
 static const struct keydef applicant_keys[] = {
@@ -519,6 +543,14 @@ static const struct keydef applicant_keys[] = {
 	{ "places", K_LIST, false, 0 },
 	{ "unit_words", K_LIST, false, 0 },
 	{ "key_strip", K_LIST, false, 0 },
+	{ "form_labels", K_LIST, false, 0 },
+	{ NULL, K_STR, false, 0 }
+};
+/* Fixed keys of [check PROGRAM]; field.ID, ratio.ID, variant.ID and
+ * rule.[VARIANT.]ID are read by check_key(). */
+static const struct keydef check_keys[] = {
+	{ "year", K_UINT, true, 9999 },
+	{ "variant_labels", K_LIST, false, 0 },
 	{ NULL, K_STR, false, 0 }
 };
 
@@ -542,6 +574,7 @@ static const struct keydef *keys_of(enum sect k)
 	case S_NAMES: return names_keys;
 	case S_APPLICANT: return applicant_keys;
 	case S_REPLIES: return replies_keys;
+	case S_CHECK: return check_keys;
 	default: return NULL;
 	}
 }
@@ -563,6 +596,11 @@ static void *slot(struct pctx *p, const char *name)
 		if (!strcmp(name, "deadline")) return &c->deadline;
 		if (!strcmp(name, "tz")) return &c->tz_name;
 		if (!strcmp(name, "late_reply_days")) return &c->late_reply_days;
+		if (!strcmp(name, "content_min_confidence")) {
+			p->min_conf_set = true;
+			return &c->content_min_confidence;
+		}
+		if (!strcmp(name, "check_affects_reply")) return &c->check_affects_reply;
 		break;
 	case S_PROGRAM: {
 		struct campaign_program *pr = &c->programs[sn->index];
@@ -586,6 +624,9 @@ static void *slot(struct pctx *p, const char *name)
 		if (!strcmp(name, "required")) return &it->required;
 		if (!strcmp(name, "patterns")) return &it->patterns;
 		if (!strcmp(name, "excludes")) return &it->excludes;
+		if (!strcmp(name, "content")) return &it->content;
+		if (!strcmp(name, "content_body")) return &it->content_body;
+		if (!strcmp(name, "credit_code")) return &it->credit_code;
 		break;
 	}
 	case S_COUNTY: {
@@ -599,13 +640,22 @@ static void *slot(struct pctx *p, const char *name)
 	case S_NAMES:
 		if (!strcmp(name, "ignore")) return &c->ignore_names;
 		if (!strcmp(name, "supplement")) return &c->supplement_words;
+		if (!strcmp(name, "generic")) return &c->generic_names;
+		if (!strcmp(name, "negative_content")) return &c->negative_content;
 		break;
 	case S_APPLICANT:
 		if (!strcmp(name, "noise")) return &c->applicant_noise;
 		if (!strcmp(name, "places")) return &c->places;
 		if (!strcmp(name, "unit_words")) return &c->unit_words;
 		if (!strcmp(name, "key_strip")) return &c->key_strip;
+		if (!strcmp(name, "form_labels")) return &c->form_labels;
 		break;
+	case S_CHECK: {
+		struct campaign_check *ck = &c->checks[sn->index];
+		if (!strcmp(name, "year")) return &ck->year;
+		if (!strcmp(name, "variant_labels")) return &ck->variant_labels;
+		break;
+	}
 	case S_REPLIES:
 		for (int k = 0; k < CAMPAIGN_REPLY_KINDS; k++)
 			if (!strcmp(name, replies_keys[k].name)) return &c->reply_template[k];
@@ -637,6 +687,296 @@ static void c_reply_line(struct campaign *c, unsigned k, unsigned line)
 	c->reply_template_line[k] = line;
 }
 
+/* ---- [check PROGRAM]: field.ID, ratio.ID, variant.ID, rule.[VARIANT.]ID ---- */
+
+#define CHECK_MAX_ENTRIES 128U   /* fields, variants or rules in one section */
+
+static const char *const check_units[] = { "万元", "元", "平方米", "人", "家", "次", "场", "个", "%", "date", NULL };
+
+/* Split off the next '|' part of s, trimmed; NULL when none left. */
+static char *next_part(char **s)
+{
+	char *b = *s, *e;
+
+	if (!b)
+		return NULL;
+	e = strchr(b, '|');
+	*s = e ? e + 1 : NULL;
+	if (e)
+		*e = '\0';
+	while (is_blank(*b))
+		b++;
+	for (size_t n = strlen(b); n && is_blank(b[n - 1]); n--)
+		b[n - 1] = '\0';
+	return b;
+}
+
+static int field_index(const struct campaign_check *ck, const char *id, size_t n)
+{
+	for (size_t i = 0; i < ck->nfields; i++)
+		if (strlen(ck->fields[i].id) == n && strncmp(ck->fields[i].id, id, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int variant_index(const struct campaign_check *ck, const char *id, size_t n)
+{
+	for (size_t i = 0; i < ck->nvariants; i++)
+		if (strlen(ck->variants[i].id) == n && strncmp(ck->variants[i].id, id, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+static struct campaign_check_field *new_field(struct pctx *p, struct campaign_check *ck,
+                                              const char *id, unsigned line)
+{
+	struct campaign_check_field *nv, *f;
+
+	if (ck->nfields >= CHECK_MAX_ENTRIES) {
+		fail(p, line, "too many fields in one [check] (at most %u)", CHECK_MAX_ENTRIES);
+		return NULL;
+	}
+	nv = realloc(ck->fields, (ck->nfields + 1) * sizeof(*nv));
+	if (!nv) {
+		fail(p, line, "out of memory");
+		return NULL;
+	}
+	ck->fields = nv;
+	f = &nv[ck->nfields];
+	memset(f, 0, sizeof(*f));
+	f->num = f->den = -1;
+	f->line = line;
+	f->id = strdup(id);
+	if (!f->id) {
+		fail(p, line, "out of memory");
+		return NULL;
+	}
+	ck->nfields++;
+	return f;
+}
+
+/* "field.ID = UNIT | LABEL, LABEL... [| year]" */
+static int check_field(struct pctx *p, struct campaign_check *ck, const char *id, char *v, unsigned line)
+{
+	char *rest = v, *unit = next_part(&rest), *labels = next_part(&rest), *opt = next_part(&rest);
+	struct campaign_check_field *f;
+	bool known = false;
+
+	if (field_index(ck, id, strlen(id)) >= 0)
+		return fail(p, line, "field '%s' defined twice in this [check]", id);
+	for (const char *const *u = check_units; *u; u++)
+		known |= unit && strcmp(unit, *u) == 0;
+	if (!known)
+		return fail(p, line, "field.%s: unit '%s' is not one of 万元, 元, 平方米, 人, 家, 次, 场, 个, %%, date "
+		            "(expected UNIT | LABEL, LABEL... [| year])", id, unit ? unit : "");
+	if (!labels || !*labels)
+		return fail(p, line, "field.%s has no form labels (expected UNIT | LABEL, LABEL... [| year])", id);
+	if (opt && strcmp(opt, "year") != 0)
+		return fail(p, line, "field.%s: the third part may only be 'year', not '%s'", id, opt);
+	if (next_part(&rest))
+		return fail(p, line, "field.%s has too many '|' parts", id);
+	if (!(f = new_field(p, ck, id, line)))
+		return -1;
+	f->unit = strdup(unit);
+	if (!f->unit)
+		return fail(p, line, "out of memory");
+	f->date = strcmp(unit, "date") == 0;
+	f->by_year = opt != NULL;
+	return list_append(p, line, "labels", &f->labels, labels, L_WORDS);
+}
+
+/* "ratio.ID = NUM / DEN [| LABEL, ...]": a percentage, the fallback of a
+ * field of the same id read from the form, or a field of its own. */
+static int check_ratio(struct pctx *p, struct campaign_check *ck, const char *id, char *v, unsigned line)
+{
+	char *rest = v, *expr = next_part(&rest), *labels = next_part(&rest), *slash;
+	int fi = field_index(ck, id, strlen(id)), a, b;
+	struct campaign_check_field *f;
+	size_t an, bn;
+	const char *bs;
+
+	if (!expr || !(slash = strchr(expr, '/')))
+		return fail(p, line, "ratio.%s must be FIELD / FIELD [| LABEL]", id);
+	an = (size_t)(slash - expr);
+	while (an && is_blank(expr[an - 1]))
+		an--;
+	bs = slash + 1;
+	while (is_blank(*bs))
+		bs++;
+	bn = strlen(bs);
+	if ((a = field_index(ck, expr, an)) < 0 || (b = field_index(ck, bs, bn)) < 0)
+		return fail(p, line, "ratio.%s uses a field not defined above it ('%.*s')", id,
+		            a < 0 ? (int)an : (int)bn, a < 0 ? expr : bs);
+	if (ck->fields[a].date || ck->fields[b].date || a == fi || b == fi)
+		return fail(p, line, "ratio.%s must divide two number fields other than itself", id);
+	if (fi >= 0) {
+		f = &ck->fields[fi];
+		if (f->num >= 0)
+			return fail(p, line, "ratio '%s' defined twice in this [check]", id);
+		if (strcmp(f->unit, "%") != 0)
+			return fail(p, line, "ratio.%s: field.%s must have unit %% to take a ratio", id, id);
+		if (labels && *labels)
+			return fail(p, line, "ratio.%s: the labels belong to field.%s", id, id);
+	} else {
+		if (!labels || !*labels)
+			return fail(p, line, "ratio.%s needs a label for messages (FIELD / FIELD | LABEL)", id);
+		if (!(f = new_field(p, ck, id, line)))
+			return -1;
+		f->unit = strdup("%");
+		if (!f->unit)
+			return fail(p, line, "out of memory");
+		if (list_append(p, line, "labels", &f->labels, labels, L_WORDS) != 0)
+			return -1;
+	}
+	f->num = a;
+	f->den = b;
+	return 0;
+}
+
+/* "variant.ID = TITLE | KEYWORD, KEYWORD..." */
+static int check_variant(struct pctx *p, struct campaign_check *ck, const char *id, char *v, unsigned line)
+{
+	char *rest = v, *title = next_part(&rest), *kw = next_part(&rest);
+	struct campaign_check_variant *nv, *va;
+
+	if (variant_index(ck, id, strlen(id)) >= 0)
+		return fail(p, line, "variant '%s' defined twice in this [check]", id);
+	if (!title || !*title || !kw || !*kw || next_part(&rest))
+		return fail(p, line, "variant.%s must be TITLE | KEYWORD, KEYWORD...", id);
+	if (ck->nrules > 0)
+		return fail(p, line, "variant.%s must come before the rules", id);
+	if (ck->nvariants >= CHECK_MAX_ENTRIES)
+		return fail(p, line, "too many variants in one [check] (at most %u)", CHECK_MAX_ENTRIES);
+	nv = realloc(ck->variants, (ck->nvariants + 1) * sizeof(*nv));
+	if (!nv)
+		return fail(p, line, "out of memory");
+	ck->variants = nv;
+	va = &nv[ck->nvariants];
+	memset(va, 0, sizeof(*va));
+	ck->nvariants++;
+	va->id = strdup(id);
+	va->title = strdup(title);
+	if (!va->id || !va->title)
+		return fail(p, line, "out of memory");
+	return list_append(p, line, "keywords", &va->keywords, kw, L_WORDS);
+}
+
+static bool id_char(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       ch == '_' || ch == '-';
+}
+
+/* "rule.[VARIANT.]ID = [years(]FIELD[)] OP NUMBER" */
+static int check_rule(struct pctx *p, struct campaign_check *ck, const char *id, const char *v, unsigned line)
+{
+	static const struct { const char *s; enum check_op op; } ops[] = {
+		{ ">=", CHECK_GE }, { "<=", CHECK_LE }, { ">", CHECK_GT }, { "<", CHECK_LT }, { "=", CHECK_EQ },
+	};
+	struct campaign_check_rule r, *nv;
+	const char *q = v, *fs, *dot = strchr(id, '.');
+	size_t fn;
+	bool op_found = false;
+	char *end;
+
+	memset(&r, 0, sizeof(r));
+	r.variant = -1;
+	r.line = line;
+	if (dot) {
+		if ((r.variant = variant_index(ck, id, (size_t)(dot - id))) < 0)
+			return fail(p, line, "rule.%s names unknown variant '%.*s' (define variant.%.*s above it)",
+			            id, (int)(dot - id), id, (int)(dot - id), id);
+		if (!valid_id(dot + 1, strlen(dot + 1)))
+			return fail(p, line, "rule.%s: bad rule id", id);
+	} else if (!valid_id(id, strlen(id))) {
+		return fail(p, line, "rule.%s: bad rule id (letters, digits, '_' or '-')", id);
+	}
+	for (size_t i = 0; i < ck->nrules; i++)
+		if (strcmp(ck->rules[i].id, id) == 0)
+			return fail(p, line, "rule '%s' defined twice in this [check]", id);
+	while (is_blank(*q))
+		q++;
+	if (strncmp(q, "years(", 6) == 0) {
+		r.years = true;
+		q += 6;
+	}
+	fs = q;
+	while (id_char(*q))
+		q++;
+	fn = (size_t)(q - fs);
+	if (r.years) {
+		if (*q != ')')
+			return fail(p, line, "rule.%s: years( without ')'", id);
+		q++;
+	}
+	if (fn == 0)
+		return fail(p, line, "rule.%s must be FIELD OP NUMBER or years(FIELD) OP NUMBER, not '%s'", id, v);
+	if ((r.field = field_index(ck, fs, fn)) < 0)
+		return fail(p, line, "rule.%s uses unknown field '%.*s' (define field.%.*s above it)",
+		            id, (int)fn, fs, (int)fn, fs);
+	if (r.years != ck->fields[r.field].date)
+		return fail(p, line, r.years ? "rule.%s: years() needs a date field" :
+		            "rule.%s: a date field is compared as years(FIELD)", id);
+	while (is_blank(*q))
+		q++;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]) && !op_found; i++)
+		if (strncmp(q, ops[i].s, strlen(ops[i].s)) == 0) {
+			r.op = ops[i].op;
+			q += strlen(ops[i].s);
+			op_found = true;
+		}
+	if (!op_found)
+		return fail(p, line, "rule.%s: expected one of >= > <= < = after the field", id);
+	while (is_blank(*q))
+		q++;
+	if (!((*q >= '0' && *q <= '9') || *q == '.'))
+		return fail(p, line, "rule.%s: expected a number after the operator, not '%s'", id, q);
+	r.number = strtod(q, &end);
+	while (is_blank(*end))
+		end++;
+	if (*end)
+		return fail(p, line, "rule.%s: unexpected '%s' after the number", id, end);
+	if (ck->nrules >= CHECK_MAX_ENTRIES)
+		return fail(p, line, "too many rules in one [check] (at most %u)", CHECK_MAX_ENTRIES);
+	nv = realloc(ck->rules, (ck->nrules + 1) * sizeof(*nv));
+	if (!nv)
+		return fail(p, line, "out of memory");
+	ck->rules = nv;
+	r.id = strdup(id);
+	if (!r.id)
+		return fail(p, line, "out of memory");
+	nv[ck->nrules++] = r;
+	return 0;
+}
+
+static int check_key(struct pctx *p, const char *key, const char *value, unsigned line)
+{
+	struct campaign_check *ck = &p->c->checks[p->cur->index];
+	const char *dot = strchr(key, '.'), *id = dot + 1;
+	size_t kl = (size_t)(dot - key);
+	char *v;
+	int ret;
+
+	if (!*id || (!valid_id(id, strlen(id)) && !(kl == 4 && strncmp(key, "rule", 4) == 0)))
+		return fail(p, line, "'%s': bad id after '.' (letters, digits, '_' or '-')", key);
+	v = strdup(value);
+	if (!v)
+		return fail(p, line, "out of memory");
+	if (kl == 5 && strncmp(key, "field", 5) == 0)
+		ret = check_field(p, ck, id, v, line);
+	else if (kl == 5 && strncmp(key, "ratio", 5) == 0)
+		ret = check_ratio(p, ck, id, v, line);
+	else if (kl == 7 && strncmp(key, "variant", 7) == 0)
+		ret = check_variant(p, ck, id, v, line);
+	else if (kl == 4 && strncmp(key, "rule", 4) == 0)
+		ret = check_rule(p, ck, id, v, line);
+	else
+		ret = fail(p, line, "unknown key '%s' in [check %s] (expected year, variant_labels, field.ID, "
+		           "ratio.ID, variant.ID or rule.ID)", key, p->cur->id);
+	free(v);
+	return ret;
+}
+
 static int on_key(void *ctx, const char *section, const char *key, const char *value, unsigned line)
 {
 	struct pctx *p = ctx;
@@ -655,6 +995,12 @@ static int on_key(void *ctx, const char *section, const char *key, const char *v
 	/* inih continues the previous key on an indented line, but only once
 	 * the section has a key: the first key may itself be indented. */
 	p->cont = p->indented && p->cur->set != 0;
+	if (p->cur->kind == S_CHECK && strchr(key, '.')) {
+		if (p->cont)
+			return fail(p, line, "'%s' cannot continue on an indented line (only lists can)", key);
+		p->cur->set |= 1U << 31;   /* a key was given: later indented lines continue it */
+		return check_key(p, key, value, line);
+	}
 	keys = keys_of(p->cur->kind);
 	for (kd = keys; kd->name; kd++, ki++)
 		if (strcmp(kd->name, key) == 0)
@@ -881,6 +1227,25 @@ static int validate(struct pctx *p)
 		return fail(p, 0, "no [county ID] section");
 	if (check_summaries(p) != 0)
 		return -1;
+	if (!p->min_conf_set)
+		c->content_min_confidence = 60;
+	for (size_t i = 0; i < p->nseen; i++) {
+		const struct seen *sn = &p->seen[i];
+		struct campaign_check *ck;
+
+		if (sn->kind != S_CHECK)
+			continue;
+		ck = &c->checks[sn->index];
+		ck->program = campaign_program_index(c, sn->id);
+		if (ck->program < 0)
+			return fail(p, sn->line, "[check %s] names no program", sn->id);
+		if (ck->nrules == 0)
+			return fail(p, sn->line, "[check %s] has no rule.ID", sn->id);
+		if (ck->nvariants == 1)
+			return fail(p, sn->line, "[check %s] has one variant: give two or more, or none", sn->id);
+		if (ck->nvariants > 0 && ck->variant_labels.n == 0)
+			return fail(p, sn->line, "[check %s] has variants but no variant_labels", sn->id);
+	}
 
 	for (size_t i = 0; i < c->nitems; i++) {
 		struct campaign_item *it = &c->items[i];
@@ -1001,6 +1366,8 @@ void campaign_free(struct campaign **cp)
 		free(c->items[i].short_title);
 		strlist_free(&c->items[i].patterns);
 		strlist_free(&c->items[i].excludes);
+		strlist_free(&c->items[i].content);
+		strlist_free(&c->items[i].content_body);
 	}
 	free(c->items);
 	for (size_t i = 0; i < c->ncounties; i++) {
@@ -1020,6 +1387,29 @@ void campaign_free(struct campaign **cp)
 	for (int k = 0; k < CAMPAIGN_REPLY_KINDS; k++)
 		free(c->reply_template[k]);
 	free(c->reply_from_name);
+	strlist_free(&c->generic_names);
+	strlist_free(&c->negative_content);
+	strlist_free(&c->form_labels);
+	for (size_t i = 0; i < c->nchecks; i++) {
+		struct campaign_check *ck = &c->checks[i];
+		strlist_free(&ck->variant_labels);
+		for (size_t k = 0; k < ck->nvariants; k++) {
+			free(ck->variants[k].id);
+			free(ck->variants[k].title);
+			strlist_free(&ck->variants[k].keywords);
+		}
+		free(ck->variants);
+		for (size_t k = 0; k < ck->nfields; k++) {
+			free(ck->fields[k].id);
+			free(ck->fields[k].unit);
+			strlist_free(&ck->fields[k].labels);
+		}
+		free(ck->fields);
+		for (size_t k = 0; k < ck->nrules; k++)
+			free(ck->rules[k].id);
+		free(ck->rules);
+	}
+	free(c->checks);
 	free(c);
 	*cp = NULL;
 }
@@ -1041,6 +1431,16 @@ const struct campaign_item *campaign_item_by_id(const struct campaign *c, const 
 	for (size_t i = 0; i < c->nitems; i++)
 		if (strcmp(c->items[i].id, id) == 0)
 			return &c->items[i];
+	return NULL;
+}
+
+const struct campaign_check *campaign_check_of(const struct campaign *c, int prog)
+{
+	if (!c || prog < 0)
+		return NULL;
+	for (size_t i = 0; i < c->nchecks; i++)
+		if (c->checks[i].program == prog)
+			return &c->checks[i];
 	return NULL;
 }
 

@@ -59,7 +59,11 @@ struct campaign_item {
 	char *short_title;     /* for tables: 申请表 */
 	bool required;
 	struct strlist patterns; /* substrings that recognise it in a normalised name */
-	struct strlist excludes; /* substrings that veto a match */
+	struct strlist excludes; /* substrings that veto a match (in names and in title text) */
+	/* Content (document text), used when the file name decides nothing: */
+	struct strlist content;      /* title patterns, matched in the title zone */
+	struct strlist content_body; /* strong body phrases ("营业执照+统一社会信用代码+法定代表人") */
+	bool credit_code;        /* its text carries the applicant's own credit code */
 };
 
 struct campaign_county {
@@ -68,6 +72,48 @@ struct campaign_county {
 	char *kind;            /* "county" or "park" */
 	struct strlist aliases;/* other ways to write the name: 雁峰, 雁峰区工信局 */
 	struct strlist senders;/* addresses (lower case) or "@domain" */
+};
+
+/* [check PROGRAM]: the advisory pre-check of the application form
+ * (eligibility.h).  Format in campaigns/hengyang-2023.conf. */
+enum check_op { CHECK_GE, CHECK_GT, CHECK_LE, CHECK_LT, CHECK_EQ };
+
+struct campaign_check_field {
+	char *id;              /* "floor_area" */
+	char *unit;            /* 万元 元 平方米 人 家 次 % or "date" */
+	bool date;
+	struct strlist labels; /* form cell labels, first is the display label */
+	bool by_year;          /* read in the data year's row or column */
+	int num, den;          /* a ratio (percent) of two fields, -1 if none */
+	unsigned line;
+};
+
+struct campaign_check_variant {
+	char *id;              /* "general" */
+	char *title;           /* 综合性服务机构 */
+	struct strlist keywords;
+};
+
+struct campaign_check_rule {
+	char *id;              /* "floor_area", "general.area" */
+	int variant;           /* index into variants, -1: every variant */
+	int field;             /* index into fields */
+	bool years;            /* years(field): whole years from the date to the deadline */
+	enum check_op op;
+	double number;
+	unsigned line;
+};
+
+struct campaign_check {
+	int program;           /* index into programs */
+	unsigned year;         /* the data year of "近两年" tables (2022) */
+	struct strlist variant_labels; /* cells naming the variant: 机构类型, 申报类别 */
+	struct campaign_check_variant *variants;
+	size_t nvariants;
+	struct campaign_check_field *fields;
+	size_t nfields;
+	struct campaign_check_rule *rules;
+	size_t nrules;
 };
 
 struct campaign {
@@ -101,6 +147,16 @@ struct campaign {
 	char *reply_template[CAMPAIGN_REPLY_KINDS];
 	unsigned reply_template_line[CAMPAIGN_REPLY_KINDS];
 	char *reply_from_name;
+	/* Content classification ([campaign] content_min_confidence, [names]
+	 * generic and negative_content, [applicant] form_labels): */
+	unsigned content_min_confidence; /* 0..100; below it no assignment (default 60) */
+	struct strlist generic_names;    /* file-name words that say nothing: 扫描全能王, IMG ... */
+	struct strlist negative_content; /* title words of texts that are no item: 通知, 发票 ... */
+	struct strlist form_labels;      /* form cells naming the applicant: 单位名称, 基地名称 ... */
+	/* The pre-check ([check PROGRAM] sections). */
+	struct campaign_check *checks;
+	size_t nchecks;
+	bool check_affects_reply;        /* [campaign] check_affects_reply (default no) */
 };
 
 /*
@@ -115,6 +171,8 @@ void campaign_free(struct campaign **c);
 int campaign_program_index(const struct campaign *c, const char *key);
 const struct campaign_item *campaign_item_by_id(const struct campaign *c, const char *id);
 int campaign_county_index(const struct campaign *c, const char *id);
+/* The [check] section of program prog, or NULL. */
+const struct campaign_check *campaign_check_of(const struct campaign *c, int prog);
 
 /* Source of summary column col (0-based) of program pr ("seq",
  * "applicant", ...), or NULL when staff fill it in. */

@@ -175,6 +175,103 @@ static void test_shipped_campaign(void **state)
 	campaign_free(NULL);
 }
 
+/* The content keys and the pre-check of the shipped file. */
+static void test_shipped_content(void **state)
+{
+	struct campaign *c = load_shipped();
+	const struct campaign_check *base, *inst;
+	static const char *const code_items[] = { "B01", "B06", "B14", "S01", "S03", "S13" };
+
+	(void)state;
+	assert_int_equal(c->content_min_confidence, 60);
+	assert_false(c->check_affects_reply);
+	/* every item can be recognised by its text */
+	for (size_t i = 0; i < c->nitems; i++)
+		if (c->items[i].content.n == 0)
+			fail_msg("item %s has no content patterns", c->items[i].id);
+	for (size_t i = 0; i < c->nitems; i++) {
+		bool want = false;
+		for (size_t k = 0; k < sizeof(code_items) / sizeof(code_items[0]); k++)
+			want |= strcmp(c->items[i].id, code_items[k]) == 0;
+		if (c->items[i].credit_code != want)
+			fail_msg("item %s: credit_code %d", c->items[i].id, c->items[i].credit_code);
+	}
+	assert_string_equal(campaign_item_by_id(c, "B06")->content.v[0], "营业执照");
+	assert_non_null(strstr(campaign_item_by_id(c, "B06")->content_body.v[0], "统一社会信用代码+法定代表人"));
+	assert_true(c->generic_names.n >= 20);
+	assert_string_equal(c->generic_names.v[0], "扫描全能王");
+	assert_true(c->negative_content.n >= 4);
+	assert_string_equal(c->negative_content.v[0], "通知");
+	assert_string_equal(c->form_labels.v[0], "申请单位");
+
+	/* [check base]: the notice's 申报条件（一） */
+	base = campaign_check_of(c, campaign_program_index(c, "base"));
+	assert_non_null(base);
+	assert_int_equal(base->year, 2022);
+	assert_int_equal(base->nvariants, 0);
+	assert_int_equal(base->nrules, 7);
+	{
+		static const struct { const char *rule, *field; enum check_op op; double n; bool years; } want[] = {
+			{ "established", "established", CHECK_GE, 1, true },
+			{ "staff", "staff", CHECK_GE, 6, false },
+			{ "floor_area", "floor_area", CHECK_GE, 20000, false },
+			{ "self_share", "self_share", CHECK_GE, 20, false },
+			{ "firms", "firms", CHECK_GE, 20, false },
+			{ "employees", "employees", CHECK_GE, 200, false },
+			{ "small_share", "small_share", CHECK_GE, 70, false },
+		};
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			const struct campaign_check_rule *r = &base->rules[i];
+			assert_string_equal(r->id, want[i].rule);
+			assert_string_equal(base->fields[r->field].id, want[i].field);
+			assert_int_equal(r->op, want[i].op);
+			assert_true(r->number == want[i].n);
+			assert_int_equal(r->years, want[i].years);
+			assert_int_equal(r->variant, -1);
+		}
+	}
+	{
+		/* self_share: read, or computed from 自持 / 总建筑面积 */
+		const struct campaign_check_field *f = NULL;
+		for (size_t i = 0; i < base->nfields; i++)
+			if (strcmp(base->fields[i].id, "self_share") == 0)
+				f = &base->fields[i];
+		assert_non_null(f);
+		assert_string_equal(f->unit, "%");
+		assert_string_equal(base->fields[f->num].id, "self_area");
+		assert_string_equal(base->fields[f->den].id, "floor_area");
+	}
+
+	/* [check institution]: three types, thresholds of 申报条件（二） */
+	inst = campaign_check_of(c, campaign_program_index(c, "institution"));
+	assert_non_null(inst);
+	assert_int_equal(inst->nvariants, 3);
+	assert_string_equal(inst->variants[0].id, "general");
+	assert_string_equal(inst->variants[1].id, "professional");
+	assert_string_equal(inst->variants[2].id, "rnd");
+	assert_string_equal(inst->variant_labels.v[0], "机构类型");
+	{
+		static const struct { const char *rule; double n; } want[] = {
+			{ "general.area", 60 }, { "general.assets", 50 }, { "general.staff", 8 },
+			{ "general.events", 5 }, { "general.firms", 80 },
+			{ "professional.area", 40 }, { "professional.assets", 30 }, { "professional.staff", 10 },
+			{ "professional.events", 2 }, { "professional.firms", 80 }, { "professional.income", 100 },
+			{ "rnd.area", 100 }, { "rnd.assets", 300 }, { "rnd.staff", 10 }, { "rnd.firms", 80 },
+			{ "rnd.income", 150 },
+		};
+		assert_int_equal(inst->nrules, sizeof(want) / sizeof(want[0]));
+		for (size_t i = 0; i < inst->nrules; i++) {
+			assert_string_equal(inst->rules[i].id, want[i].rule);
+			assert_true(inst->rules[i].number == want[i].n);
+			assert_int_equal(inst->rules[i].op, CHECK_GE);
+			assert_true(inst->rules[i].variant >= 0);
+		}
+	}
+	assert_null(campaign_check_of(c, -1));
+	assert_null(campaign_check_of(c, 7));
+	campaign_free(&c);
+}
+
 /* ------------------------------------------------------- errors */
 
 /*
@@ -247,7 +344,7 @@ static const struct err_case err_cases[] = {
 	{ "unknown program", OPENS, DEADLINE, ITEM_B02("bsae"),
 	  "t.conf:28: item B02 names unknown program 'bsae' (known: base, or county)" },
 	{ "unknown section", OPENS, DEADLINE, "[itme B02]\nprogram = base\n",
-	  "t.conf:27: unknown section [itme B02] (expected campaign, program KEY, item ID, county ID, names, applicant or replies)" },
+	  "t.conf:27: unknown section [itme B02] (expected campaign, program KEY, item ID, county ID, names, applicant, replies or check PROGRAM)" },
 	{ "replies incomplete", OPENS, DEADLINE, "[replies]\nreceipt = r.txt\nfrom_name = 局\n",
 	  "t.conf:27: [replies] has no 'missing_items'" },
 	{ "replies takes no id", OPENS, DEADLINE, "[replies x]\n",
@@ -289,6 +386,88 @@ static const struct err_case err_cases[] = {
 	  "[program inst]\ntitle = x\nannex = a\nsummary_annex = b\npatterns = 机构\n"
 	  "summary_columns = 序 号, 单位名称\nsummary_fill = 1:seq, 3:applicant\n",
 	  "t.conf:33: summary_fill entry '3:applicant' is not N:source with N a column (1 to 2)" },
+	/* content classification keys */
+	{ "item content keys", OPENS, DEADLINE,
+	  "content = 申请表, 申报表\ncontent_body = 营业执照+统一社会信用代码+法定代表人\ncredit_code = yes\n",
+	  NULL },
+	{ "content punctuation", OPENS, DEADLINE, "content = 申请表, 【】\n",
+	  "t.conf:27: entry '【】' in 'content' has no letters, digits or CJK characters" },
+	{ "credit_code yes/no", OPENS, DEADLINE, "credit_code = 是\n",
+	  "t.conf:27: 'credit_code' must be yes or no, not '是'" },
+	/* [check PROGRAM] */
+	{ "check parses", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.built = date | 成立时间\nfield.area = 平方米 | 总建筑面积\n"
+	  "field.own = 平方米 | 自持\nfield.share = % | 自持比例\nratio.share = own / area\n"
+	  "field.firms = 家 | 入驻企业数 | year\nrule.built = years(built) >= 1\nrule.area = area >= 20000\n"
+	  "rule.share = share >= 20\n",
+	  NULL },
+	{ "check unknown program", OPENS, DEADLINE,
+	  "[check bsae]\nyear = 2022\nfield.a = 人 | 人数\nrule.a = a >= 1\n",
+	  "t.conf:27: [check bsae] names no program" },
+	{ "check without year", OPENS, DEADLINE, "[check base]\nfield.a = 人 | 人数\nrule.a = a >= 1\n",
+	  "t.conf:27: [check base] has no 'year'" },
+	{ "check without rule", OPENS, DEADLINE, "[check base]\nyear = 2022\nfield.a = 人 | 人数\n",
+	  "t.conf:27: [check base] has no rule.ID" },
+	{ "check bad unit", OPENS, DEADLINE, "[check base]\nyear = 2022\nfield.a = 亩 | 占地面积\n",
+	  "t.conf:29: field.a: unit '亩' is not one of 万元, 元, 平方米, 人, 家, 次, 场, 个, %, date "
+	  "(expected UNIT | LABEL, LABEL... [| year])" },
+	{ "check field without labels", OPENS, DEADLINE, "[check base]\nyear = 2022\nfield.a = 人\n",
+	  "t.conf:29: field.a has no form labels (expected UNIT | LABEL, LABEL... [| year])" },
+	{ "check field option", OPENS, DEADLINE, "[check base]\nyear = 2022\nfield.a = 人 | 人数 | 2022\n",
+	  "t.conf:29: field.a: the third part may only be 'year', not '2022'" },
+	{ "check field twice", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nfield.a = 家 | 企业数\n",
+	  "t.conf:30: field 'a' defined twice in this [check]" },
+	{ "check rule unknown field", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nrule.a = staff >= 6\nfield.staff = 人 | 专职服务人员\n",
+	  "t.conf:29: rule.a uses unknown field 'staff' (define field.staff above it)" },
+	{ "check rule bad operator", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nrule.a = a ≥ 1\n",
+	  "t.conf:30: rule.a: expected one of >= > <= < = after the field" },
+	{ "check rule not a number", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nrule.a = a >= 六\n",
+	  "t.conf:30: rule.a: expected a number after the operator, not '六'" },
+	{ "check rule trailing text", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nrule.a = a >= 6 人\n",
+	  "t.conf:30: rule.a: unexpected '人' after the number" },
+	{ "check years of a number", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nrule.a = years(a) >= 1\n",
+	  "t.conf:30: rule.a: years() needs a date field" },
+	{ "check date compared plainly", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.d = date | 成立时间\nrule.d = d >= 2022\n",
+	  "t.conf:30: rule.d: a date field is compared as years(FIELD)" },
+	{ "check ratio unknown field", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 家 | 入驻企业数\nratio.s = small / a | 小微占比\n",
+	  "t.conf:30: ratio.s uses a field not defined above it ('small')" },
+	{ "check ratio without label", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 家 | 入驻企业数\nfield.b = 家 | 小微企业数\nratio.s = b / a\n",
+	  "t.conf:31: ratio.s needs a label for messages (FIELD / FIELD | LABEL)" },
+	{ "check ratio of a non-percent field", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 家 | 入驻企业数\nfield.b = 家 | 小微企业数\nratio.b = b / a\n",
+	  "t.conf:31: ratio.b must divide two number fields other than itself" },
+	{ "check rule of unknown variant", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nrule.general.a = a >= 8\n",
+	  "t.conf:30: rule.general.a names unknown variant 'general' (define variant.general above it)" },
+	{ "check one variant", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nvariant_labels = 机构类型\nvariant.general = 综合性服务机构 | 综合\n"
+	  "field.a = 人 | 人数\nrule.general.a = a >= 8\n",
+	  "t.conf:27: [check base] has one variant: give two or more, or none" },
+	{ "check variants without labels", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nvariant.general = 综合性服务机构 | 综合\nvariant.pro = 专业性服务机构 | 专业\n"
+	  "field.a = 人 | 人数\nrule.general.a = a >= 8\n",
+	  "t.conf:27: [check base] has variants but no variant_labels" },
+	{ "check variant without keywords", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nvariant.general = 综合性服务机构\n",
+	  "t.conf:29: variant.general must be TITLE | KEYWORD, KEYWORD..." },
+	{ "check unknown dotted key", OPENS, DEADLINE, "[check base]\nyear = 2022\nlimit.a = 1\n",
+	  "t.conf:29: unknown key 'limit.a' in [check base] (expected year, variant_labels, field.ID, "
+	  "ratio.ID, variant.ID or rule.ID)" },
+	{ "check field continued", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数,\n  从业人数\n",
+	  "t.conf:30: 'field.a' cannot continue on an indented line (only lists can)" },
+	{ "check twice", OPENS, DEADLINE,
+	  "[check base]\nyear = 2022\nfield.a = 人 | 人数\nrule.a = a >= 1\n[check base]\n",
+	  "t.conf:31: duplicate section [check base] (first at line 27)" },
 	{ "summary unknown source", OPENS, DEADLINE,
 	  "[program inst]\ntitle = x\nannex = a\nsummary_annex = b\npatterns = 机构\n"
 	  "summary_columns = 序 号, 单位名称\nsummary_fill = 2:phone\n",
@@ -502,6 +681,7 @@ int main(void)
 	int r;
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_shipped_campaign),
+		cmocka_unit_test(test_shipped_content),
 		cmocka_unit_test(test_errors_whole_file),
 		cmocka_unit_test(test_lists_and_continuations),
 		cmocka_unit_test(test_parse_time),
