@@ -329,12 +329,17 @@ static void xml_quiet(void *arg, xmlErrorPtr err)
 	(void)err;
 }
 
-enum part_kind { PART_DOCX, PART_SST, PART_SHEET, PART_SLIDE };
+enum part_kind { PART_DOCX, PART_SST, PART_STYLES, PART_SHEET, PART_SLIDE };
+
+#define XLSX_MAX_XF 4096
 
 struct xlsx_sst {
 	char **s;
 	size_t n, cap;
 	size_t bytes, max_bytes;
+	/* styles: which cell formats (cellXfs index) show a date */
+	bool xf_date[XLSX_MAX_XF];
+	unsigned char custom_date[64];  /* bitmap of custom numFmtIds 164..675 */
 };
 
 struct part_ctx {
@@ -587,6 +592,101 @@ si_end:
 	return ret;
 }
 
+/* A number format code that shows a date: y, m with d, or d outside
+ * quotes and brackets ("yyyy-mm-dd", "yyyy\"年\"m\"月\"d\"日\""). */
+static bool format_is_date(const char *f)
+{
+	bool q = false, br = false, y = false, d = false;
+
+	for (; *f; f++) {
+		if (*f == '"')
+			q = !q;
+		else if (!q && *f == '[')
+			br = true;
+		else if (!q && *f == ']')
+			br = false;
+		else if (!q && !br && *f == '\\' && f[1])
+			f++;
+		else if (!q && !br && (*f == 'y' || *f == 'Y'))
+			y = true;
+		else if (!q && !br && (*f == 'd' || *f == 'D'))
+			d = true;
+	}
+	return y || d;
+}
+
+/* xl/styles.xml: numFmts (custom codes) then cellXfs (numFmtId per xf). */
+static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
+{
+	struct xlsx_sst *st = c->sst;
+	bool in_xfs = false;
+	unsigned nxf = 0;
+	int r;
+
+	while ((r = xmlTextReaderRead(rd)) == 1) {
+		int type = xmlTextReaderNodeType(rd);
+		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
+
+		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
+			return -1;
+		if (type == XML_READER_TYPE_END_ELEMENT && name_is(ln, NULL, NULL, "cellXfs"))
+			break;
+		if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		if (name_is(ln, NULL, NULL, "numFmt")) {
+			xmlChar *id = xmlTextReaderGetAttribute(rd, BAD_CAST "numFmtId");
+			xmlChar *code = xmlTextReaderGetAttribute(rd, BAD_CAST "formatCode");
+			unsigned long n = id ? strtoul((char *)id, NULL, 10) : 0;
+			if (code && n >= 164 && n < 164 + 8 * sizeof(st->custom_date) &&
+			    format_is_date((char *)code))
+				st->custom_date[(n - 164) / 8] |= (unsigned char)(1u << ((n - 164) % 8));
+			xmlFree(id);
+			xmlFree(code);
+		} else if (name_is(ln, NULL, NULL, "cellXfs")) {
+			in_xfs = true;
+		} else if (in_xfs && name_is(ln, NULL, NULL, "xf") && nxf < XLSX_MAX_XF) {
+			xmlChar *id = xmlTextReaderGetAttribute(rd, BAD_CAST "numFmtId");
+			unsigned long n = id ? strtoul((char *)id, NULL, 10) : 0;
+			/* built-in date formats: 14-17, 22, 27-36 and 50-58 (the
+			 * Chinese locale's 年月日 forms) */
+			st->xf_date[nxf++] =
+			    (n >= 14 && n <= 17) || n == 22 || (n >= 27 && n <= 36) ||
+			    (n >= 50 && n <= 58) ||
+			    (n >= 164 && n < 164 + 8 * sizeof(st->custom_date) &&
+			     (st->custom_date[(n - 164) / 8] >> ((n - 164) % 8) & 1));
+			xmlFree(id);
+		}
+	}
+	return 0;
+}
+
+/* An Excel serial day (1900 system) as YYYY-MM-DD; false when it is not
+ * a plausible date. */
+static bool serial_date(const char *v, char *out, size_t outlen)
+{
+	char *end;
+	double d = strtod(v, &end);
+	long days, z, era, doe, yoe, doy, mp, dd, mm, yy;
+
+	if (end == v || *end != '\0' || !(d >= 1.0 && d < 2958466.0))
+		return false;
+	days = (long)d;
+	if (days >= 60)
+		days--;             /* Excel's 1900-02-29 */
+	/* days since 1899-12-31 -> civil date (Howard Hinnant's algorithm) */
+	z = days - 25568 + 719468;      /* 1970-01-01 is serial 25569 */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	dd = doy - (153 * mp + 2) / 5 + 1;
+	mm = mp < 10 ? mp + 3 : mp - 9;
+	yy = yoe + era * 400 + (mm <= 2);
+	snprintf(out, outlen, "%04ld-%02ld-%02ld", yy, mm, dd);
+	return true;
+}
+
 /* "AB12" -> column 28 (1-based); 0 when not a reference. */
 static unsigned col_of(const char *ref)
 {
@@ -610,7 +710,7 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 	struct tb *b = c->b;
 	struct xlsx_sst *sst = c->sst;
 	unsigned col = 0, next_col = 1;
-	bool in_v = false, in_t = false, is_sst = false;
+	bool in_v = false, in_t = false, is_sst = false, is_date = false;
 	size_t row_start = 0;
 	int r;
 
@@ -631,12 +731,18 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 			} else if (name_is(ln, NULL, NULL, "c")) {
 				xmlChar *ref = xmlTextReaderGetAttribute(rd, BAD_CAST "r");
 				xmlChar *t = xmlTextReaderGetAttribute(rd, BAD_CAST "t");
+				xmlChar *sx = xmlTextReaderGetAttribute(rd, BAD_CAST "s");
+				unsigned long xf = sx ? strtoul((char *)sx, NULL, 10) : 0;
 				col = ref ? col_of((const char *)ref) : 0;
 				if (col == 0)
 					col = next_col;
 				is_sst = t != NULL && strcmp((char *)t, "s") == 0;
+				/* a number shown as a date reads as one */
+				is_date = (t == NULL || strcmp((char *)t, "n") == 0) &&
+				          xf < XLSX_MAX_XF && sst->xf_date[xf];
 				xmlFree(ref);
 				xmlFree(t);
+				xmlFree(sx);
 				/* cells separated at their columns; a row starts at its
 				 * first cell */
 				if (b->len > row_start || next_col > 1) {
@@ -670,6 +776,9 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 				i = strtoul(v, &end, 10);
 				if (errno == 0 && end != v && i < sst->n)
 					tb_str(b, sst->s[i]);
+			} else if (in_v && is_date) {
+				char date[64];
+				tb_str(b, serial_date(v, date, sizeof(date)) ? date : v);
 			} else {
 				tb_text(b, v, strlen(v));
 			}
@@ -732,6 +841,9 @@ static int zip_part(const struct zip_job *j, const char *name, struct part_ctx *
 			break;
 		case PART_SST:
 			r = parse_sst(rd, pc);
+			break;
+		case PART_STYLES:
+			r = parse_styles(rd, pc);
 			break;
 		case PART_SHEET:
 			r = parse_sheet(rd, pc);
@@ -815,6 +927,9 @@ static int extract_ooxml(const void *buf, size_t len, enum ooxml_type t,
 		if (t == OOXML_XLSX) {
 			pc.kind = PART_SST;
 			if (zip_part(&j, "xl/sharedStrings.xml", &pc) == -2)
+				goto nomem;
+			pc.kind = PART_STYLES;
+			if (zip_part(&j, "xl/styles.xml", &pc) == -2)
 				goto nomem;
 		}
 		pc.kind = t == OOXML_XLSX ? PART_SHEET : PART_SLIDE;

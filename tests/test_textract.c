@@ -170,13 +170,15 @@ static void test_xlsx_sheets(void **state)
 	(void)state;
 	assert_int_equal(extract_file("sheet.xlsx", SNIFF_DOCUMENT, MIME_XLSX, &l, &r), 0);
 	assert_int_equal(r.source, TEXT_OOXML);
-	/* shared strings, numbers as written, the empty cell D5 kept before
-	 * E5, the third sheet past max_pages */
+	/* shared strings, numbers as written, a row starting at E5, a date
+	 * (a number in a date format) as a date, the same number without
+	 * one as written, the third sheet past max_pages */
 	assert_string_equal(r.text,
 	                    "指标\t数值\t备注\n"
 	                    "场地面积\t12500\t平方米\n"
 	                    "自有产权比例\t0.65\n"
-	                    "说明\f"
+	                    "说明\n"
+	                    "成立日期\t2016-03-18\t44927\f"
 	                    "企业名称\t从业人数\n"
 	                    "衡阳智造科技有限公司\t38");
 	assert_int_equal(r.pages, 3);
