@@ -330,7 +330,8 @@ static int ocr_pix(PIX *pix, const struct ocr_limits *lim, struct ocr_out *o)
 	 * the page the way it says; should that read poorly, read it as it
 	 * came too and keep the better of the two.
 	 */
-	deg = detect_turn(pix, lim);
+	/* (OSD has no monitor: it is skipped when under a second is left) */
+	deg = deadline - mono_ms() > 1000 ? detect_turn(pix, lim) : 0;
 	if (deg != 0) {
 		/* OSD reports the page's orientation counter-clockwise;
 		 * (360 - deg) clockwise makes it upright (what

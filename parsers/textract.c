@@ -970,9 +970,27 @@ out:
 
 /* ---- PDF (MuPDF) ---- */
 
+/*
+ * MuPDF's allocations: a byte budget, and a clock.  MuPDF has no deadline
+ * of its own; a hostile page can take long to interpret, and nearly all
+ * of that work allocates, so every 64th allocation past the deadline
+ * fails (and every one after it): MuPDF throws, the page is given up.
+ */
 struct fz_budget {
 	size_t used, max;
+	long long deadline;     /* CLOCK_MONOTONIC ms */
+	unsigned calls;
+	bool expired;
 };
+
+static long long mono_ms(void);
+
+static bool fzb_expired(struct fz_budget *bu)
+{
+	if (!bu->expired && (++bu->calls & 63) == 0 && mono_ms() > bu->deadline)
+		bu->expired = true;
+	return bu->expired;
+}
 
 /* 16 bytes before each block hold its size (keeps max_align_t alignment). */
 #define FZ_HDR 16
@@ -982,7 +1000,7 @@ static void *fzb_malloc(void *user, size_t size)
 	struct fz_budget *bu = user;
 	unsigned char *p;
 
-	if (size > bu->max - bu->used || size > SIZE_MAX - FZ_HDR)
+	if (size > bu->max - bu->used || size > SIZE_MAX - FZ_HDR || fzb_expired(bu))
 		return NULL;
 	if ((p = malloc(size + FZ_HDR)) == NULL)
 		return NULL;
@@ -1020,6 +1038,8 @@ static void *fzb_realloc(void *user, void *ptr, size_t size)
 	p = (unsigned char *)ptr - FZ_HDR;
 	memcpy(&old, p, sizeof(old));
 	if (size > old && (size - old > bu->max - bu->used || size > SIZE_MAX - FZ_HDR))
+		return NULL;
+	if (fzb_expired(bu))
 		return NULL;
 	if ((np = realloc(p, size + FZ_HDR)) == NULL)
 		return NULL;
@@ -1194,7 +1214,9 @@ static fz_page *pdf_page_text(fz_context *ctx, pdf_document *doc, int i, struct 
 static int extract_pdf(const void *buf, size_t len, const struct text_limits *lim,
                        struct text_result *r)
 {
-	struct fz_budget bu = { 0, ((size_t)256 << 20) + lim->max_pixels * 2 };
+	/* MuPDF's own work (not Tesseract's) has ocr_ms too */
+	struct fz_budget bu = { 0, ((size_t)256 << 20) + lim->max_pixels * 2,
+	                        mono_ms() + lim->ocr_ms, 0, false };
 	fz_alloc_context alloc = { &bu, fzb_malloc, fzb_realloc, fzb_free };
 	fz_context *ctx;
 	pdf_document *doc = NULL;
@@ -1208,7 +1230,7 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 	fz_set_warning_callback(ctx, fz_quiet, NULL);
 	fz_set_error_callback(ctx, fz_quiet, NULL);
 	if ((doc = pdf_open(ctx, buf, len)) == NULL) {
-		set_note(r, "PDF 已损坏，无法读取");
+		set_note(r, bu.expired ? "PDF 解析超时，只读了前一部分" : "PDF 已损坏，无法读取");
 		goto out;
 	}
 	if (pdf_needs_password(ctx, doc)) {
@@ -1235,7 +1257,10 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 			if (page != NULL && lim->ocr && ocrd < lim->ocr_pages) {
 				long long left = (long long)lim->ocr_ms - (mono_ms() - t0);
 				if (left > 200) {
-					if (pdf_ocr_page(ctx, page, lim, (unsigned)left, &b, r) < 0) {
+					long long t1 = mono_ms();
+					int orc = pdf_ocr_page(ctx, page, lim, (unsigned)left, &b, r);
+					bu.deadline += mono_ms() - t1;
+					if (orc < 0) {
 						fz_drop_page(ctx, page);
 						ret = -1;
 						goto out;
@@ -1248,6 +1273,12 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 		}
 		fz_drop_page(ctx, page);
 		tb_page(&b);
+		if (bu.expired)
+			break;
+	}
+	if (bu.expired) {
+		set_note(r, "PDF 解析超时，只读了前一部分");
+		r->truncated = true;
 	}
 	if (b.nomem) {
 		ret = -1;
