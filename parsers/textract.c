@@ -973,8 +973,10 @@ out:
 /*
  * MuPDF's allocations: a byte budget, and a clock.  MuPDF has no deadline
  * of its own; a hostile page can take long to interpret, and nearly all
- * of that work allocates, so every 64th allocation past the deadline
- * fails (and every one after it): MuPDF throws, the page is given up.
+ * of that work allocates, so every 8th allocation checks the clock and,
+ * past the deadline, fails (and every one after it): MuPDF throws, the
+ * page is given up.  Device calls (one per text run, path, image) check
+ * it too: see dl_wrap().
  */
 struct fz_budget {
 	size_t used, max;
@@ -987,7 +989,7 @@ static long long mono_ms(void);
 
 static bool fzb_expired(struct fz_budget *bu)
 {
-	if (!bu->expired && (++bu->calls & 63) == 0 && mono_ms() > bu->deadline)
+	if (!bu->expired && (++bu->calls & 7) == 0 && mono_ms() > bu->deadline)
 		bu->expired = true;
 	return bu->expired;
 }
@@ -1046,6 +1048,124 @@ static void *fzb_realloc(void *user, void *ptr, size_t size)
 	memcpy(np, &size, sizeof(size));
 	bu->used = bu->used - old + size;
 	return np + FZ_HDR;
+}
+
+/*
+ * The deadline on the device side: a page whose content stream draws the
+ * same glyph ten million times allocates little.  The device MuPDF
+ * interprets into (stext or draw) has its drawing calls wrapped: each
+ * checks the clock first and throws past the deadline.  One device at a
+ * time (the parse child is single-threaded), so the originals live in a
+ * static.
+ */
+static struct {
+	fz_device orig;
+	struct fz_budget *bu;
+} dl;
+
+static void dl_check(fz_context *ctx)
+{
+	if (dl.bu != NULL && (dl.bu->expired || mono_ms() > dl.bu->deadline)) {
+		dl.bu->expired = true;
+		fz_throw(ctx, FZ_ERROR_GENERIC, "deadline");
+	}
+}
+
+static void dl_fill_path(fz_context *ctx, fz_device *dev, const fz_path *p, int eo, fz_matrix m,
+                         fz_colorspace *cs, const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_path(ctx, dev, p, eo, m, cs, c, a, cp);
+}
+
+static void dl_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *p,
+                           const fz_stroke_state *st, fz_matrix m, fz_colorspace *cs,
+                           const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.stroke_path(ctx, dev, p, st, m, cs, c, a, cp);
+}
+
+static void dl_clip_path(fz_context *ctx, fz_device *dev, const fz_path *p, int eo, fz_matrix m,
+                         fz_rect sc)
+{
+	dl_check(ctx);
+	dl.orig.clip_path(ctx, dev, p, eo, m, sc);
+}
+
+static void dl_fill_text(fz_context *ctx, fz_device *dev, const fz_text *t, fz_matrix m,
+                         fz_colorspace *cs, const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_text(ctx, dev, t, m, cs, c, a, cp);
+}
+
+static void dl_stroke_text(fz_context *ctx, fz_device *dev, const fz_text *t,
+                           const fz_stroke_state *st, fz_matrix m, fz_colorspace *cs,
+                           const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.stroke_text(ctx, dev, t, st, m, cs, c, a, cp);
+}
+
+static void dl_clip_text(fz_context *ctx, fz_device *dev, const fz_text *t, fz_matrix m,
+                         fz_rect sc)
+{
+	dl_check(ctx);
+	dl.orig.clip_text(ctx, dev, t, m, sc);
+}
+
+static void dl_ignore_text(fz_context *ctx, fz_device *dev, const fz_text *t, fz_matrix m)
+{
+	dl_check(ctx);
+	dl.orig.ignore_text(ctx, dev, t, m);
+}
+
+static void dl_fill_shade(fz_context *ctx, fz_device *dev, fz_shade *sh, fz_matrix m, float a,
+                          fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_shade(ctx, dev, sh, m, a, cp);
+}
+
+static void dl_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix m, float a,
+                          fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_image(ctx, dev, img, m, a, cp);
+}
+
+static void dl_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix m,
+                               fz_colorspace *cs, const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_image_mask(ctx, dev, img, m, cs, c, a, cp);
+}
+
+static void dl_pop_clip(fz_context *ctx, fz_device *dev)
+{
+	dl_check(ctx);
+	dl.orig.pop_clip(ctx, dev);
+}
+
+/* Wrap dev's drawing calls (those it has) with the deadline of bu. */
+static void dl_wrap(fz_device *dev, struct fz_budget *bu)
+{
+	dl.orig = *dev;
+	dl.bu = bu;
+#define DL_WRAP(f) if (dev->f != NULL) dev->f = dl_##f
+	DL_WRAP(fill_path);
+	DL_WRAP(stroke_path);
+	DL_WRAP(clip_path);
+	DL_WRAP(fill_text);
+	DL_WRAP(stroke_text);
+	DL_WRAP(clip_text);
+	DL_WRAP(ignore_text);
+	DL_WRAP(fill_shade);
+	DL_WRAP(fill_image);
+	DL_WRAP(fill_image_mask);
+	DL_WRAP(pop_clip);
+#undef DL_WRAP
 }
 
 static void fz_quiet(void *user, const char *message)
@@ -1116,9 +1236,11 @@ static int ocr_run_pixels(const unsigned char *px, int w, int h, int bpp, int st
                           struct text_result *r);
 
 /* Render one page to gray at up to 300 dpi within max_pixels and OCR it. */
-static fz_pixmap *pdf_render(fz_context *ctx, fz_page *page, size_t max_pixels, int *dpi_r)
+static fz_pixmap *pdf_render(fz_context *ctx, fz_page *page, size_t max_pixels,
+                             struct fz_budget *bu, int *dpi_r)
 {
 	fz_pixmap *volatile pix = NULL;
+	fz_device *volatile dev = NULL;
 	volatile float dpi = 300.0f;
 
 	fz_try(ctx) {
@@ -1129,22 +1251,34 @@ static fz_pixmap *pdf_render(fz_context *ctx, fz_page *page, size_t max_pixels, 
 		while (dpi > 50.0f && (double)(w * dpi / 72.0f) * (double)(h * dpi / 72.0f) >
 		                          (double)max_pixels)
 			dpi -= 25.0f;
-		pix = fz_new_pixmap_from_page(ctx, page, fz_scale(dpi / 72.0f, dpi / 72.0f),
-		                              fz_device_gray(ctx), 0);
+		{
+			fz_matrix ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
+			fz_irect bbox = fz_round_rect(fz_transform_rect(box, ctm));
+			pix = fz_new_pixmap_with_bbox(ctx, fz_device_gray(ctx), bbox, NULL, 0);
+			fz_clear_pixmap_with_value(ctx, pix, 0xFF);
+			dev = fz_new_draw_device(ctx, fz_identity, pix);
+			dl_wrap(dev, bu);
+			fz_run_page(ctx, page, dev, ctm, NULL);
+			fz_close_device(ctx, dev);
+		}
 	}
-	fz_catch(ctx)
+	fz_always(ctx)
+		fz_drop_device(ctx, dev);
+	fz_catch(ctx) {
+		fz_drop_pixmap(ctx, pix);
 		pix = NULL;
+	}
 	*dpi_r = (int)dpi;
 	return pix;
 }
 
 static int pdf_ocr_page(fz_context *ctx, fz_page *page, const struct text_limits *lim,
-                        unsigned ms, struct tb *b, struct text_result *r)
+                        struct fz_budget *bu, unsigned ms, struct tb *b, struct text_result *r)
 {
 	fz_pixmap *pix;
 	int dpi = 0, ret = 0;
 
-	if ((pix = pdf_render(ctx, page, lim->max_pixels, &dpi)) == NULL) {
+	if ((pix = pdf_render(ctx, page, lim->max_pixels, bu, &dpi)) == NULL) {
 		set_note(r, "PDF 页面无法渲染，未做文字识别");
 		return 0;
 	}
@@ -1193,18 +1327,26 @@ static int pdf_pages(fz_context *ctx, pdf_document *doc)
 }
 
 /* Page i's text layer into b; the page (to render) or NULL. */
-static fz_page *pdf_page_text(fz_context *ctx, pdf_document *doc, int i, struct tb *b)
+static fz_page *pdf_page_text(fz_context *ctx, pdf_document *doc, int i, struct fz_budget *bu,
+                              struct tb *b)
 {
 	fz_page *volatile page = NULL;
 	fz_stext_page *volatile sp = NULL;
+	fz_device *volatile dev = NULL;
 
 	fz_try(ctx) {
 		page = fz_load_page(ctx, (fz_document *)doc, i);
-		sp = fz_new_stext_page_from_page(ctx, page, NULL);
+		sp = fz_new_stext_page(ctx, fz_bound_page(ctx, page));
+		dev = fz_new_stext_device(ctx, sp, NULL);
+		dl_wrap(dev, bu);
+		fz_run_page(ctx, page, dev, fz_identity, NULL);
+		fz_close_device(ctx, dev);
 		stext_page_text(ctx, sp, b);
 	}
-	fz_always(ctx)
+	fz_always(ctx) {
+		fz_drop_device(ctx, dev);
 		fz_drop_stext_page(ctx, sp);
+	}
 	fz_catch(ctx) {
 		/* keep the page: text may be partial, rendering may still work */
 	}
@@ -1215,8 +1357,7 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
                        struct text_result *r)
 {
 	/* MuPDF's own work (not Tesseract's) has ocr_ms too */
-	struct fz_budget bu = { 0, ((size_t)256 << 20) + lim->max_pixels * 2,
-	                        mono_ms() + lim->ocr_ms, 0, false };
+	struct fz_budget bu = { 0, ((size_t)256 << 20) + lim->max_pixels * 2, LLONG_MAX, 0, false };
 	fz_alloc_context alloc = { &bu, fzb_malloc, fzb_realloc, fzb_free };
 	fz_context *ctx;
 	pdf_document *doc = NULL;
@@ -1227,10 +1368,12 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 
 	if ((ctx = fz_new_context(&alloc, NULL, 32 << 20)) == NULL)
 		return -1;
+	bu.deadline = mono_ms() + lim->ocr_ms;
 	fz_set_warning_callback(ctx, fz_quiet, NULL);
 	fz_set_error_callback(ctx, fz_quiet, NULL);
 	if ((doc = pdf_open(ctx, buf, len)) == NULL) {
 		set_note(r, bu.expired ? "PDF 解析超时，只读了前一部分" : "PDF 已损坏，无法读取");
+		r->truncated = bu.expired;
 		goto out;
 	}
 	if (pdf_needs_password(ctx, doc)) {
@@ -1246,7 +1389,7 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 		r->truncated = true;
 	for (int i = 0; i < npages && i < (int)lim->max_pages && !b.full; i++) {
 		size_t before = b.len;
-		fz_page *page = pdf_page_text(ctx, doc, i, &b);
+		fz_page *page = pdf_page_text(ctx, doc, i, &bu, &b);
 
 		if (count_visible(b.p ? b.p + before : "", b.len - before) >= TX_OCR_MIN_CHARS) {
 			text_pages++;
@@ -1258,7 +1401,7 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 				long long left = (long long)lim->ocr_ms - (mono_ms() - t0);
 				if (left > 200) {
 					long long t1 = mono_ms();
-					int orc = pdf_ocr_page(ctx, page, lim, (unsigned)left, &b, r);
+					int orc = pdf_ocr_page(ctx, page, lim, &bu, (unsigned)left, &b, r);
 					bu.deadline += mono_ms() - t1;
 					if (orc < 0) {
 						fz_drop_page(ctx, page);
@@ -1295,6 +1438,7 @@ out:
 	free(b.p);
 	fz_drop_document(ctx, (fz_document *)doc);
 	fz_drop_context(ctx);
+	dl.bu = NULL;
 	return ret;
 }
 

@@ -75,6 +75,14 @@ static int extract_mem(const void *buf, size_t len, int kind, const char *mime,
 	return rc;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static bool valid_utf8(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -293,14 +301,6 @@ static void test_ocr_scanned_pdf(void **state)
 	text_result_free(&r);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void test_ocr_limits(void **state)
 {
 	struct text_limits l = lim_default();
@@ -339,6 +339,54 @@ static void test_ocr_limits(void **state)
 	assert_non_null(strstr(r.note, "语言数据缺失"));
 	text_result_free(&r);
 	ocr_end();
+}
+
+/* A page that draws one glyph a million times: MuPDF's interpretation
+ * stops at the file's deadline (ocr_ms), not at the CPU limit. */
+static void test_pdf_deadline(void **state)
+{
+	static const char op[] = "BT /F1 12 Tf 72 720 Td (A) Tj ET\n";
+	const size_t nops = 1000000, clen = nops * (sizeof(op) - 1);
+	struct text_limits l = lim_default();
+	struct text_result r;
+	char *pdf = malloc(clen + 4096), *p;
+	size_t off[6], n;
+	double t0;
+
+	(void)state;
+	assert_non_null(pdf);
+	p = pdf + sprintf(pdf, "%%PDF-1.4\n");
+	off[1] = (size_t)(p - pdf);
+	p += sprintf(p, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	off[2] = (size_t)(p - pdf);
+	p += sprintf(p, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+	off[3] = (size_t)(p - pdf);
+	p += sprintf(p, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+	                " /Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n");
+	off[4] = (size_t)(p - pdf);
+	p += sprintf(p, "4 0 obj\n<< /Length %zu >>\nstream\n", clen);
+	for (size_t i = 0; i < nops; i++, p += sizeof(op) - 1)
+		memcpy(p, op, sizeof(op) - 1);
+	p += sprintf(p, "\nendstream\nendobj\n");
+	off[5] = (size_t)(p - pdf);
+	p += sprintf(p, "5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n");
+	n = (size_t)(p - pdf);
+	p += sprintf(p, "xref\n0 6\n0000000000 65535 f \n");
+	for (int i = 1; i <= 5; i++)
+		p += sprintf(p, "%010zu 00000 n \n", off[i]);
+	p += sprintf(p, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n);
+
+	l.ocr = false;
+	l.ocr_ms = 100;
+	t0 = now_s();
+	assert_int_equal(extract_mem(pdf, (size_t)(p - pdf), SNIFF_DOCUMENT, "application/pdf", &l,
+	                             &r), 0);
+	assert_true(now_s() - t0 < 2.0);
+	assert_string_equal(r.note, "PDF 解析超时，只读了前一部分");
+	assert_true(r.truncated);
+	assert_shape(&r, &l);
+	text_result_free(&r);
+	free(pdf);
 }
 
 static void test_rtf_and_csv(void **state)
@@ -820,6 +868,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pptx_slides_in_order),
 		cmocka_unit_test(test_pdf_text_layer),
 		cmocka_unit_test(test_pdf_encrypted),
+		cmocka_unit_test(test_pdf_deadline),
 		cmocka_unit_test(test_rtf_and_csv),
 		cmocka_unit_test(test_legacy_word_and_excel),
 		cmocka_unit_test(test_max_bytes),
