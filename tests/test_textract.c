@@ -44,7 +44,9 @@
 
 static struct text_limits lim_default(void)
 {
-	struct text_limits l = { .ocr = true };
+	/* OCR's wall-clock budget generous: make check runs on loaded
+	 * machines (a 2 s-CPU page took 14 s of wall time at load 8) */
+	struct text_limits l = { .ocr = true, .ocr_ms = 120000 };
 
 	text_limits_fill(&l);
 	return l;
@@ -325,7 +327,7 @@ static void test_ocr_limits(void **state)
 	l.ocr_ms = 300;
 	t0 = now_s();
 	assert_int_equal(extract_file("licence-rot90.png", SNIFF_IMAGE, "image/png", &l, &r), 0);
-	assert_true(now_s() - t0 < 3.0);
+	assert_true(now_s() - t0 < 5.0);
 	assert_true(r.truncated);
 	assert_string_equal(r.note, "文字识别超时");
 	text_result_free(&r);
