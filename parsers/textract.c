@@ -615,6 +615,14 @@ static bool format_is_date(const char *f)
 	return y || d;
 }
 
+/* Built-in number formats that show dates: 14-17, 22, 27-36 and 50-58
+ * (the Chinese locale's 年月日 forms); custom ones (164 up) by bitmap. */
+static bool numfmt_is_date(unsigned long n, const unsigned char *custom, size_t custom_bytes)
+{
+	return (n >= 14 && n <= 17) || n == 22 || (n >= 27 && n <= 36) || (n >= 50 && n <= 58) ||
+	       (n >= 164 && n < 164 + 8 * custom_bytes && (custom[(n - 164) / 8] >> ((n - 164) % 8) & 1));
+}
+
 /* xl/styles.xml: numFmts (custom codes) then cellXfs (numFmtId per xf). */
 static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 {
@@ -647,13 +655,7 @@ static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 		} else if (in_xfs && name_is(ln, NULL, NULL, "xf") && nxf < XLSX_MAX_XF) {
 			xmlChar *id = xmlTextReaderGetAttribute(rd, BAD_CAST "numFmtId");
 			unsigned long n = id ? strtoul((char *)id, NULL, 10) : 0;
-			/* built-in date formats: 14-17, 22, 27-36 and 50-58 (the
-			 * Chinese locale's 年月日 forms) */
-			st->xf_date[nxf++] =
-			    (n >= 14 && n <= 17) || n == 22 || (n >= 27 && n <= 36) ||
-			    (n >= 50 && n <= 58) ||
-			    (n >= 164 && n < 164 + 8 * sizeof(st->custom_date) &&
-			     (st->custom_date[(n - 164) / 8] >> ((n - 164) % 8) & 1));
+			st->xf_date[nxf++] = numfmt_is_date(n, st->custom_date, sizeof(st->custom_date));
 			xmlFree(id);
 		}
 	}
@@ -662,19 +664,18 @@ static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 
 /* An Excel serial day (1900 system) as YYYY-MM-DD; false when it is not
  * a plausible date. */
-static bool serial_date(const char *v, char *out, size_t outlen)
+static bool serial_day(double d, char *out, size_t outlen)
 {
-	char *end;
-	double d = strtod(v, &end);
 	long days, z, era, doe, yoe, doy, mp, dd, mm, yy;
 
-	if (end == v || *end != '\0' || !(d >= 1.0 && d < 2958466.0))
+	if (!(d >= 1.0 && d < 2958466.0))
 		return false;
 	days = (long)d;
 	if (days >= 60)
 		days--;             /* Excel's 1900-02-29 */
-	/* days since 1899-12-31 -> civil date (Howard Hinnant's algorithm) */
-	z = days - 25568 + 719468;      /* 1970-01-01 is serial 25569 */
+	/* days since 1970-01-01 (serial 25569) -> civil date (Howard
+	 * Hinnant's algorithm) */
+	z = days - 25568 + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -685,6 +686,14 @@ static bool serial_date(const char *v, char *out, size_t outlen)
 	yy = yoe + era * 400 + (mm <= 2);
 	snprintf(out, outlen, "%04ld-%02ld-%02ld", yy, mm, dd);
 	return true;
+}
+
+static bool serial_date(const char *v, char *out, size_t outlen)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	return end != v && *end == '\0' && serial_day(d, out, outlen);
 }
 
 /* "AB12" -> column 28 (1-based); 0 when not a reference. */
@@ -1903,6 +1912,10 @@ struct xls_cells {
 	long row;
 	unsigned next_col;
 	size_t row_start;
+	/* XF records: which show a date (FORMAT records' codes first) */
+	bool xf_date[XLSX_MAX_XF];
+	unsigned nxf;
+	unsigned char custom_date[64];
 };
 
 static void xls_cell(struct xls_cells *xc, unsigned row, unsigned col)
@@ -1926,13 +1939,17 @@ static void xls_cell(struct xls_cells *xc, unsigned row, unsigned col)
 	xc->next_col = col + 1;
 }
 
-static void xls_number(struct xls_cells *xc, unsigned row, unsigned col, double d)
+static void xls_number(struct xls_cells *xc, unsigned row, unsigned col, unsigned xf, double d)
 {
-	char s[40];
+	char s[64];
 
 	if (d != d)
 		return;
 	xls_cell(xc, row, col);
+	if (xf < xc->nxf && xc->xf_date[xf] && serial_day(d, s, sizeof(s))) {
+		tb_str(xc->b, s);
+		return;
+	}
 	snprintf(s, sizeof(s), "%.15g", d);
 	tb_str(xc->b, s);
 }
@@ -1983,6 +2000,23 @@ static int xls_text(GsfInfile *ole, const struct text_limits *lim, struct tb *b,
 		case 0x000A:     /* EOF */
 			depth = 0;
 			in_sheet = false;
+			break;
+		case 0x041E:     /* FORMAT: a custom number format's code */
+			if (x.dlen >= 5) {
+				unsigned id = le16(x.data);
+				struct tb code = { .max = 256 };
+				x.dpos = 2;
+				if (id >= 164 && id < 164 + 8 * sizeof(xc.custom_date) &&
+				    biff_string(&x, false, &code) && code.p != NULL &&
+				    format_is_date(code.p))
+					xc.custom_date[(id - 164) / 8] |= (unsigned char)(1u << ((id - 164) % 8));
+				free(code.p);
+			}
+			break;
+		case 0x00E0:     /* XF */
+			if (x.dlen >= 4 && xc.nxf < XLSX_MAX_XF)
+				xc.xf_date[xc.nxf++] = numfmt_is_date(le16(x.data + 2), xc.custom_date,
+				                                      sizeof(xc.custom_date));
 			break;
 		case 0x0085:     /* BOUNDSHEET */
 			sheets_seen++;
@@ -2043,12 +2077,12 @@ static int xls_text(GsfInfile *ole, const struct text_limits *lim, struct tb *b,
 			if (in_sheet && x.dlen >= 14) {
 				double d;
 				memcpy(&d, x.data + 6, sizeof(d));
-				xls_number(&xc, le16(x.data), le16(x.data + 2), d);
+				xls_number(&xc, le16(x.data), le16(x.data + 2), le16(x.data + 4), d);
 			}
 			break;
 		case 0x027E:     /* RK */
 			if (in_sheet && x.dlen >= 10)
-				xls_number(&xc, le16(x.data), le16(x.data + 2),
+				xls_number(&xc, le16(x.data), le16(x.data + 2), le16(x.data + 4),
 				           rk_value(le32(x.data + 6)));
 			break;
 		case 0x00BD:     /* MULRK */
@@ -2056,7 +2090,7 @@ static int xls_text(GsfInfile *ole, const struct text_limits *lim, struct tb *b,
 				unsigned row = le16(x.data), col = le16(x.data + 2);
 				size_t nrk = (x.dlen - 6) / 6;
 				for (size_t k = 0; k < nrk && !b->full; k++)
-					xls_number(&xc, row, col + (unsigned)k,
+					xls_number(&xc, row, col + (unsigned)k, le16(x.data + 4 + k * 6),
 					           rk_value(le32(x.data + 4 + k * 6 + 2)));
 			}
 			break;

@@ -646,8 +646,9 @@ static size_t rec(unsigned char *p, unsigned type, const unsigned char *data, si
 	return 4 + n;
 }
 
-/* A BIFF8 workbook: globals (BOF, BOUNDSHEET, SST whose last string is
- * split by a CONTINUE record, EOF), one sheet (LABELSST, NUMBER, RK). */
+/* A BIFF8 workbook: globals (BOF, FORMAT, XF, BOUNDSHEET, SST whose last
+ * string is split by a CONTINUE record, EOF), one sheet (LABELSST,
+ * NUMBER, RK; dates by their XF's format). */
 static unsigned char *make_xls(size_t *len_r)
 {
 	unsigned char wb[2048], d[256];
@@ -657,6 +658,17 @@ static unsigned char *make_xls(size_t *len_r)
 	put16(d, 0x0600);
 	put16(d + 2, 0x0005);
 	o += rec(wb + o, 0x0809, d, 16);
+	/* a custom date format (164) and three XFs: general, 164, built-in 14 */
+	put16(d, 164);
+	n = utf16("yyyy\"年\"m\"月\"d\"日\"", d + 5);
+	put16(d + 2, (unsigned)n);
+	d[4] = 0x01;
+	o += rec(wb + o, 0x041E, d, 5 + 2 * n);
+	for (unsigned i = 0; i < 3; i++) {
+		memset(d, 0, 20);
+		put16(d + 2, i == 0 ? 0 : i == 1 ? 164 : 14);
+		o += rec(wb + o, 0x00E0, d, 20);
+	}
 	memset(d, 0, sizeof(d));
 	d[6] = 6;
 	d[7] = 0;
@@ -714,6 +726,28 @@ static unsigned char *make_xls(size_t *len_r)
 	put16(d + 2, 3);
 	put32(d + 6, 2);
 	o += rec(wb + o, 0x00FD, d, 10);
+	/* row 2: 42447 in XF 1 (custom date), 44927 in XF 2 (built-in date)
+	 * as an integer RK, 44927 in XF 0 (a number) */
+	{
+		double v = 42447;
+		memset(d, 0, 14);
+		put16(d, 2);
+		put16(d + 4, 1);
+		memcpy(d + 6, &v, 8);
+		o += rec(wb + o, 0x0203, d, 14);
+		memset(d, 0, 10);
+		put16(d, 2);
+		put16(d + 2, 1);
+		put16(d + 4, 2);
+		put32(d + 6, (44927u << 2) | 0x02);
+		o += rec(wb + o, 0x027E, d, 10);
+		v = 44927;
+		memset(d, 0, 14);
+		put16(d, 2);
+		put16(d + 2, 2);
+		memcpy(d + 6, &v, 8);
+		o += rec(wb + o, 0x0203, d, 14);
+	}
 	o += rec(wb + o, 0x000A, d, 0);
 	{
 		struct stream s[] = { { "Workbook", wb, o } };
@@ -767,7 +801,7 @@ static void test_legacy_word_and_excel(void **state)
 	assert_int_equal(extract_mem(xls, len, SNIFF_DOCUMENT, "application/vnd.ms-excel", &l, &r),
 	                 0);
 	assert_int_equal(r.source, TEXT_LEGACY);
-	assert_string_equal(r.text, "指标\t数值\n12500\t0.65\t\t说明书");
+	assert_string_equal(r.text, "指标\t数值\n12500\t0.65\t\t说明书\n2016-03-18\t2023-01-01\t44927");
 	assert_int_equal(r.pages, 1);
 	text_result_free(&r);
 	free(xls);
