@@ -12,7 +12,16 @@ PKG_CONFIG ?= pkg-config
 BUILD    ?= build
 SAN      ?=
 
-PKGS     := libarchive libmagic sqlite3 jansson inih nettle gnutls libsystemd libseccomp xlsxwriter
+PKGS     := libarchive libmagic sqlite3 jansson inih nettle gnutls libsystemd libseccomp xlsxwriter \
+            libxml-2.0 libgsf-1 tesseract lept
+# Document text (parsers/textract.c): Debian ships MuPDF only as static
+# archives (libmupdf.a, libmupdf-third.a); its .pc lists the private
+# libraries that go with them, so it is linked with --static.  Only the
+# PDF handler is used (pdf_open_document_with_stream), which keeps
+# harfbuzz and the HTML/EPUB code out of the link.  Fallback when
+# pkg-config has no mupdf.pc: the line below, spelled out.
+MUPDF_LIBS := $(or $(shell $(PKG_CONFIG) --static --libs mupdf 2>/dev/null),\
+              -lmupdf -lmupdf-third -lmujs -lgumbo -lopenjp2 -ljbig2dec -ljpeg -lfreetype -lpng16 -lz -lm -lbrotlidec)
 # libetpan's .pc adds -specs=/usr/share/dpkg/no-pie-link.specs, which needs
 # libdpkg-perl and silently makes the binary non-PIE: link it by hand.
 ETPAN_LIBS := -letpan
@@ -25,7 +34,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
             $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LDFLAGS  += -pie -Wl,-z,relro -Wl,-z,now
-LDLIBS   += $(ETPAN_LIBS) $(shell $(PKG_CONFIG) --libs $(PKGS))
+LDLIBS   += $(ETPAN_LIBS) $(shell $(PKG_CONFIG) --libs $(PKGS)) $(MUPDF_LIBS)
 
 ifeq ($(SAN),1)
 CFLAGS   := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -117,7 +126,7 @@ build-fuzz/%.o: %.c
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(ETPAN_LIBS) $(shell $(PKG_CONFIG) --libs $(PKGS))
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(ETPAN_LIBS) $(shell $(PKG_CONFIG) --libs $(PKGS)) $(MUPDF_LIBS)
 fuzz: $(FUZZ_BIN)
 	@set -e; for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
