@@ -23,6 +23,8 @@
  * only up to TEXT_MAX bytes.
  */
 #include "classify.h"
+#include "textract.h"
+#include "uscc.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -341,6 +343,10 @@ struct matcher {
 	struct plist unitw;
 	struct plist supp;
 	struct plist ignore;         /* raw globs, lower-cased */
+	struct plist *ctitle, *cbody; /* per item: content title patterns, body phrases */
+	struct plist generic;        /* generic file-name words */
+	struct plist negative;       /* title words of texts that are no item */
+	struct plist formlab;        /* form cells naming the applicant */
 };
 
 static int plist_reserve(struct plist *l, size_t more)
@@ -495,6 +501,17 @@ static void matcher_free(struct matcher *m)
 			plist_free(&m->iexc[i]);
 		}
 	}
+	if (m->ctitle) {
+		for (size_t i = 0; i < m->c->nitems; i++) {
+			plist_free(&m->ctitle[i]);
+			plist_free(&m->cbody[i]);
+		}
+	}
+	free(m->ctitle);
+	free(m->cbody);
+	plist_free(&m->generic);
+	plist_free(&m->negative);
+	plist_free(&m->formlab);
 	free(m->ipat);
 	free(m->iexc);
 	for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++) {
@@ -530,8 +547,19 @@ static int matcher_build(struct matcher *m, const struct campaign *c)
 	m->c = c;
 	m->ipat = calloc(c->nitems + 1, sizeof(*m->ipat));
 	m->iexc = calloc(c->nitems + 1, sizeof(*m->iexc));
-	if (!m->ipat || !m->iexc)
+	m->ctitle = calloc(c->nitems + 1, sizeof(*m->ctitle));
+	m->cbody = calloc(c->nitems + 1, sizeof(*m->cbody));
+	if (!m->ipat || !m->iexc || !m->ctitle || !m->cbody)
 		return -1;
+	for (size_t i = 0; i < c->nitems; i++)
+		if (plist_add_list(&m->ctitle[i], &c->items[i].content, (int)i) != 0 ||
+		    plist_add_list(&m->cbody[i], &c->items[i].content_body, (int)i) != 0)
+			return -1;
+	if (plist_add_list(&m->generic, &c->generic_names, -1) != 0 ||
+	    plist_add_list(&m->negative, &c->negative_content, -1) != 0 ||
+	    plist_add_list(&m->formlab, &c->form_labels, -1) != 0)
+		return -1;
+	plist_sort(&m->generic);
 	for (size_t i = 0; i < c->nitems; i++)
 		if (plist_add_list(&m->ipat[i], &c->items[i].patterns, (int)i) != 0 ||
 		    plist_add_list(&m->iexc[i], &c->items[i].excludes, (int)i) != 0)
@@ -776,6 +804,13 @@ static const char *ignored_by(const struct matcher *m, const char *path)
 
 /* -------------------------------------------------- names of units */
 
+/* The best item the text points to in one program (or the county items). */
+struct cbest {
+	int item;              /* -1 none */
+	int conf;              /* 0..100 after the OCR factor and ambiguity */
+	char *ev;              /* 内容“…”含“…” */
+};
+
 struct finfo {
 	const struct classify_file *f;
 	const char *name;      /* never NULL */
@@ -793,6 +828,13 @@ struct finfo {
 	int next;              /* next member of the same unit */
 	int item;              /* final decision */
 	char *evidence;
+	bool generic;          /* the name says nothing ([names] generic) */
+	struct cbest cown[CAMPAIGN_MAX_PROGRAMS];
+	struct cbest ccounty;
+	size_t tz_len;         /* bytes of text covering the title zone */
+	int conf;              /* confidence of the decision */
+	bool by_content;
+	bool weak;             /* decided by a bare catalogue number only */
 };
 
 enum ukind { U_LOOSE, U_ARCHIVE, U_COMP, U_LEFTOVER };
@@ -820,6 +862,8 @@ struct unit {
 	long long merge_into;
 	char *merge_ev;
 	int dossier;
+	char credit[USCC_LEN + 1]; /* "" none */
+	const char *credit_file;   /* the file it was read from */
 };
 
 struct cx {
@@ -1399,6 +1443,28 @@ static bool names_unit(struct cx *x, const char *s, size_t n)
 }
 
 /*
+ * Neither name nor folders decide: the text may say it is the county's
+ * own paper (关于推荐…的报告), when that reads more strongly than any
+ * program's item.
+ */
+static int county_by_content(struct cx *x, struct finfo *fi)
+{
+	const struct cbest *cb = &fi->ccounty;
+
+	if (cb->item < 0 || cb->conf < (int)x->c->content_min_confidence)
+		return 0;
+	for (size_t p = 0; p < x->c->nprograms; p++)
+		if (fi->cown[p].item >= 0 && fi->cown[p].conf >= cb->conf)
+			return 0;
+	fi->county_item = cb->item;
+	fi->conf = cb->conf;
+	fi->by_content = true;
+	fi->evidence = xasprintf("%s；%s（县市区推荐材料）",
+	                         fi->generic ? "文件名不说明内容" : "文件名未对应申报目录", cb->ev);
+	return fi->evidence ? 0 : -1;
+}
+
+/*
  * Is the file a county item (C01/C02)?  By its own name when a county
  * pattern is strictly longer than any program's; a name matching nothing
  * takes the nearest folder, inner archive or top archive that matches
@@ -1411,6 +1477,13 @@ static int county_check(struct cx *x, struct finfo *fi)
 	const char *inner = fi->inner;
 
 	match_all(x, fi->norm, fi->num, fi->own, &cb, &pcps);
+	if (fi->generic) {
+		/* The name says nothing, even where a generic word holds a pattern. */
+		for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++)
+			fi->own[p].item = -1;
+		cb.item = -1;
+		pcps = 0;
+	}
 	if (fi->exec || fi->empty)
 		return 0;
 	if (cb.item >= 0 && cb.cps > pcps) {
@@ -1419,11 +1492,14 @@ static int county_check(struct cx *x, struct finfo *fi)
 			return 0;
 		}
 		fi->county_item = cb.item;
+		fi->conf = 100;
 		fi->evidence = xasprintf("文件名“%s”含“%s”（县市区推荐材料）", fi->name, cb.pat->orig);
 		return fi->evidence ? 0 : -1;
 	}
-	if (pcps > 0 || cb.item >= 0 || fi->arch || !inner)
+	if (pcps > 0 || cb.item >= 0 || fi->arch)
 		return 0;
+	if (!inner)
+		return county_by_content(x, fi);
 
 	/* Ancestors, nearest first: folders of the inner path, then the
 	 * attachment it came from. */
@@ -1470,6 +1546,7 @@ static int county_check(struct cx *x, struct finfo *fi)
 			if (pcps > 0 || acb.item >= 0) {
 				if (acb.item >= 0 && acb.cps > pcps) {
 					fi->county_item = acb.item;
+					fi->conf = 90;
 					fi->evidence = xasprintf("所在%s“%.*s”含“%s”（县市区推荐材料）",
 					                         is_top || has_archive_ext(start, n) ? "压缩包" : "文件夹",
 					                         (int)n, start, acb.pat->orig);
@@ -1482,7 +1559,388 @@ static int county_check(struct cx *x, struct finfo *fi)
 			end = start > inner ? start - 1 : NULL;
 		}
 	}
+	return county_by_content(x, fi);
+}
+
+/* ---------------------------------------------------------- content */
+
+#define TITLE_LINES 8U        /* non-empty lines of the title zone */
+#define TITLE_LONG 40U        /* a longer line is body text, not a title */
+#define BODY_MAX (32U << 10)  /* bytes of the first page read for body phrases */
+#define QUOTE_CHARS 40U       /* characters of text quoted in evidence */
+
+/* Up to QUOTE_CHARS characters of a line, tabs as spaces, "…" if cut. */
+static char *quote_line(const char *s, size_t n)
+{
+	size_t i = 0, o = 0, chars = 0;
+	char *out = malloc(n + 4);     /* UNSAFE: each byte copied once, plus "…" and NUL */
+
+	if (!out)
+		return NULL;
+	while (i < n && chars < QUOTE_CHARS) {
+		uint32_t cp;
+		size_t k = u8_dec((const unsigned char *)s + i, n - i, &cp);
+
+		if (cp == '\t' || cp == 0xFFFD) {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+		} else {
+			memcpy(out + o, s + i, k);
+			o += k;
+		}
+		i += k;
+		chars++;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	if (i < n) {
+		memcpy(out + o, "\xE2\x80\xA6", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Every part of a (possibly "+"-joined) pattern, in any order: OCR of a
+ * two-column licence reads its fields out of order. */
+static bool body_match(const char *norm, const struct npat *p, unsigned *parts)
+{
+	const char *part = p->s;
+
+	*parts = 0;
+	while (*part) {
+		const char *sep = strchr(part, '\x01');
+		size_t len = sep ? (size_t)(sep - part) : strlen(part);
+		bool hit = false;
+
+		for (const char *c = norm; !hit && (c = strchr(c, part[0])) != NULL; c++)
+			hit = strncmp(c, part, len) == 0;
+		if (!hit)
+			return false;
+		(*parts)++;
+		part += len + (sep ? 1 : 0);
+	}
+	return *parts > 0;
+}
+
+/* The first part of a pattern as written ("营业执照" of "营业执照+…"). */
+static size_t first_part_len(const char *orig)
+{
+	const char *plus = strchr(orig, '+'), *fw = strstr(orig, "\xEF\xBC\x8B");
+	const char *e = plus && (!fw || plus < fw) ? plus : fw;
+
+	return e ? (size_t)(e - orig) : strlen(orig);
+}
+
+struct tline {
+	const char *s;         /* the raw line */
+	size_t n;
+	char *norm;
+	unsigned cps;          /* characters after normalisation */
+};
+
+struct cscore {
+	int score;             /* before the OCR factor */
+	const struct tline *line;  /* title line, or NULL for a body match */
+	const char *body_line; /* raw line of the body quote */
+	size_t body_n;
+	const struct npat *pat;
+};
+
+/* The first raw line of [t, t+n) whose normalised form holds w. */
+static const char *line_with(const char *t, size_t n, const char *w, size_t *ln_r, bool *oom)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *nl = memchr(t + i, '\n', n - i);
+		size_t ln = nl ? (size_t)(nl - (t + i)) : n - i;
+		char *norm = norm_n(t + i, ln, false);
+
+		if (!norm) {
+			*oom = true;
+			return NULL;
+		}
+		if (strstr(norm, w)) {
+			free(norm);
+			*ln_r = ln;
+			return t + i;
+		}
+		free(norm);
+		i += ln + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Score every item against the file's text.  Title: a content pattern in
+ * one of the first TITLE_LINES non-empty lines, stronger for a longer
+ * pattern and an early line, weaker in a long line.  Body: every part of a
+ * content_body phrase somewhere on the first page, stronger with more
+ * parts.  Both for one item add up.  A negative word (通知, 发票) in the
+ * first three lines vetoes every item whose title match is not on that
+ * line, and every body match.  OCR text scales the score by its own
+ * confidence; a close second item in the same program lowers it.
+ */
+static int content_pass(struct cx *x, struct finfo *fi)
+{
+	const struct classify_file *f = fi->f;
+	const struct campaign *c = x->c;
+	const struct matcher *m = &x->m;
+	struct tline tl[TITLE_LINES];
+	size_t nt = 0, page, i = 0, bodylen;
+	char *bnorm = NULL;
+	const char *neg = NULL;
+	int ret = -1, factor = 100;
+	struct cscore *sc = NULL;
+	bool oom = false;
+
+	for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++)
+		fi->cown[p].item = -1;
+	fi->ccounty.item = -1;
+	if (!f->text || f->text_len == 0 || c->nitems == 0)
+		return 0;
+	page = f->text_len;
+	{
+		const char *ff = memchr(f->text, '\f', f->text_len);
+		if (ff)
+			page = (size_t)(ff - f->text);
+	}
+	bodylen = page > BODY_MAX ? BODY_MAX : page;
+	while (i < page && nt < TITLE_LINES) {
+		const char *nl = memchr(f->text + i, '\n', page - i);
+		size_t ln = nl ? (size_t)(nl - (f->text + i)) : page - i;
+		char *norm;
+
+		if (ln > TEXT_MAX * 4)
+			ln = TEXT_MAX * 4;
+		norm = norm_n(f->text + i, ln, false);
+		if (!norm)
+			goto out;
+		if (*norm) {
+			tl[nt].s = f->text + i;
+			tl[nt].n = ln;
+			tl[nt].norm = norm;
+			tl[nt].cps = cps_of(norm, strlen(norm));
+			nt++;
+			fi->tz_len = (size_t)(f->text + i + ln - f->text);
+		} else {
+			free(norm);
+		}
+		i += (nl ? (size_t)(nl - (f->text + i)) : page - i) + 1;
+	}
+	bnorm = norm_n(f->text, bodylen, false);
+	sc = calloc(c->nitems + 1, sizeof(*sc));
+	if (!bnorm || !sc)
+		goto out;
+	for (size_t k = 0; k < nt && k < 3 && !neg; k++)
+		for (size_t w = 0; w < m->negative.n && !neg; w++)
+			if (strstr(tl[k].norm, m->negative.v[w].s))
+				neg = m->negative.v[w].s;
+
+	for (size_t it = 0; it < c->nitems; it++) {
+		struct cscore *s = &sc[it];
+		int title = 0, body = 0;
+		const struct plist *pl = &m->ctitle[it], *bl = &m->cbody[it];
+
+		for (size_t k = 0; k < nt; k++) {
+			if (excluded(m, it, tl[k].norm))
+				continue;
+			for (size_t q = 0; q < pl->n; q++) {
+				const struct npat *pt = &pl->v[q];
+				int v;
+
+				if (!pat_match(tl[k].norm, pt))
+					continue;
+				if (neg && !strstr(pt->s, neg))
+					continue;      /* 关于…的通知 names no item, unless the pattern says 通知 */
+				v = 60 + 3 * (int)(pt->cps < 8 ? pt->cps : 8) + (k < 3 ? 8 : 0) -
+				    (tl[k].cps > TITLE_LONG ? 20 : 0);
+				if (v > title) {
+					title = v;
+					s->line = &tl[k];
+					s->pat = pt;
+				}
+			}
+		}
+		if (!neg)
+			for (size_t q = 0; q < bl->n; q++) {
+				unsigned parts;
+				int v;
+
+				if (!body_match(bnorm, &bl->v[q], &parts))
+					continue;
+				v = 45 + 8 * (int)parts;
+				if (v > 85)
+					v = 85;
+				if (v > body) {
+					body = v;
+					if (title == 0 || v > title) {
+						size_t fl = first_part_len(bl->v[q].orig);
+						char *w = norm_n(bl->v[q].orig, fl, false);
+						if (!w)
+							goto out;
+						s->body_line = line_with(f->text, bodylen, w, &s->body_n, &oom);
+						free(w);
+						if (oom)
+							goto out;
+						if (title == 0) {
+							s->line = NULL;
+							s->pat = &bl->v[q];
+						}
+					}
+				}
+			}
+		s->score = title > body ? title : body;
+		if (title && body)
+			s->score += 10;
+		if (s->score > 100)
+			s->score = 100;
+		if (title && body && body > title) {
+			/* quote the body: it is the stronger reason */
+			s->line = NULL;
+		}
+	}
+
+	if (f->text_source == TEXT_OCR) {
+		int tc = f->text_confidence < 0 ? 0 : f->text_confidence > 100 ? 100 : f->text_confidence;
+		factor = 50 + tc / 2;
+	}
+	/* Best per program and among the county items. */
+	for (int p = -1; p < (int)c->nprograms; p++) {
+		struct cbest *b = p < 0 ? &fi->ccounty : &fi->cown[p];
+		int best = -1, second = 0, conf;
+		const struct cscore *s;
+		char *q;
+
+		for (size_t it = 0; it < c->nitems; it++) {
+			if (c->items[it].program != p || sc[it].score == 0)
+				continue;
+			if (best < 0 || sc[it].score > sc[best].score) {
+				if (best >= 0)
+					second = sc[best].score;
+				best = (int)it;
+			} else if (sc[it].score > second) {
+				second = sc[it].score;
+			}
+		}
+		if (best < 0)
+			continue;
+		s = &sc[best];
+		conf = s->score * factor / 100;
+		if (second && s->score - second < 5)
+			conf -= 15;        /* two items read alike: say so in the number */
+		if (conf < 1)
+			conf = 1;
+		b->item = best;
+		b->conf = conf;
+		if (s->line)
+			q = quote_line(s->line->s, s->line->n);
+		else if (s->body_line)
+			q = quote_line(s->body_line, s->body_n);
+		else
+			q = quote_line(f->text, bodylen);
+		if (!q)
+			goto out;
+		b->ev = xasprintf("内容“%s”含“%s”（%s，置信度 %d）", q, s->pat->orig,
+		                  f->text_source == TEXT_OCR ? "文字识别" : "按文件内容", conf);
+		free(q);
+		if (!b->ev)
+			goto out;
+	}
+	ret = 0;
+out:
+	for (size_t k = 0; k < nt; k++)
+		free(tl[k].norm);
+	free(bnorm);
+	free(sc);
+	return ret;
+}
+
+/* A name of nothing but generic words and digits ("扫描全能王 2023-05-10",
+ * "IMG_2034", "附件5", "新建 Microsoft Word 文档"). */
+static int generic_name(const struct cx *x, struct finfo *fi)
+{
+	char *cut;
+	bool only_digits = true;
+
+	if (x->m.generic.n == 0 || !fi->norm)
+		return 0;
+	cut = cut_words(&x->m.generic, fi->norm);
+	if (!cut)
+		return -1;
+	for (const char *q = cut; *q; q++)
+		if (!(*q >= '0' && *q <= '9'))
+			only_digits = false;
+	fi->generic = only_digits && strcmp(cut, fi->norm) != 0;
+	free(cut);
 	return 0;
+}
+
+/* The applicant named in a form cell (单位名称, 基地名称, 申请单位：…). */
+static char *form_applicant(struct cx *x, const char *t, size_t n, const char **label_r)
+{
+	size_t i = 0;
+
+	if (n > BODY_MAX)
+		n = BODY_MAX;
+	while (i < n) {
+		const char *line = t + i, *nl = memchr(line, '\n', n - i);
+		size_t ln = nl ? (size_t)(nl - line) : n - i, a = 0;
+
+		while (a < ln) {
+			const char *tab = memchr(line + a, '\t', ln - a);
+			size_t cl = tab ? (size_t)(tab - (line + a)) : ln - a;
+			char *cn = cl <= TEXT_MAX ? norm_n(line + a, cl, false) : NULL;
+
+			if (cl <= TEXT_MAX && !cn) {
+				x->oom = true;
+				return NULL;
+			}
+			for (size_t w = 0; cn && w < x->m.formlab.n; w++) {
+				const struct npat *lab = &x->m.formlab.v[w];
+				const char *v = NULL, *colon;
+				size_t vn = 0;
+				char *nm;
+				bool uw;
+
+				if (strncmp(cn, lab->s, lab->len) != 0)
+					continue;
+				/* "申请单位（盖章）：衡阳…" in the cell, else the next cell */
+				colon = memmem(line + a, cl, "\xEF\xBC\x9A", 3);
+				if (colon) {
+					v = colon + 3;
+				} else if ((colon = memchr(line + a, ':', cl)) != NULL) {
+					v = colon + 1;
+				}
+				if (v)
+					vn = (size_t)(line + a + cl - v);
+				if (!v || vn == 0) {
+					if (!tab)
+						break;
+					v = tab + 1;
+					{
+						const char *t2 = memchr(v, '\t', (size_t)(line + ln - v));
+						vn = t2 ? (size_t)(t2 - v) : (size_t)(line + ln - v);
+					}
+				}
+				nm = name_from(x, v, vn, false, true, &uw);
+				if (x->oom) {
+					free(cn);
+					return NULL;
+				}
+				if (nm) {
+					free(cn);
+					*label_r = lab->orig;
+					return nm;
+				}
+			}
+			free(cn);
+			a += cl + 1;
+		}
+		i += ln + 1;
+	}
+	return NULL;
 }
 
 static int file_pass(struct cx *x)
@@ -1523,6 +1981,10 @@ static int file_pass(struct cx *x)
 		if (!fi->norm)
 			return -1;
 		fi->num = lead_number(fi->name, strlen(fi->name), &fi->bare);
+		if (generic_name(x, fi) != 0 || content_pass(x, fi) != 0)
+			return -1;
+		if (fi->generic)
+			fi->num = 0;       /* "附件5", "IMG_0005": no catalogue number */
 		if (county_check(x, fi) != 0)
 			return -1;
 	}
@@ -2031,15 +2493,34 @@ static int name_fallbacks(struct cx *x)
 				continue;
 			}
 		}
-		if (u->kind != U_LOOSE)
-			continue;
+		if (u->kind == U_LOOSE) {
+			for (int i = u->head; i >= 0 && !u->app_known; i = x->fi[i].next) {
+				const struct finfo *fi = &x->fi[i];
+				nm = name_from(x, fi->name, strlen(fi->name), true, true, &uw);
+				if (x->oom)
+					return -1;
+				if (nm && set_applicant(x, u, nm, uw, "文件名", fi->name, strlen(fi->name)) != 0)
+					return -1;
+			}
+			if (u->app_known)
+				continue;
+		}
+		/* The files say nothing by name: the form's 单位名称 cell. */
 		for (int i = u->head; i >= 0; i = x->fi[i].next) {
 			const struct finfo *fi = &x->fi[i];
-			nm = name_from(x, fi->name, strlen(fi->name), true, true, &uw);
+			const char *label = NULL;
+
+			if (!fi->f->text || fi->ignored)
+				continue;
+			nm = form_applicant(x, fi->f->text, fi->f->text_len, &label);
 			if (x->oom)
 				return -1;
 			if (nm) {
-				if (set_applicant(x, u, nm, uw, "文件名", fi->name, strlen(fi->name)) != 0)
+				u->applicant = nm;
+				u->app_known = true;
+				u->app_unit = true;
+				u->app_ev = xasprintf("取自文件“%s”中“%s”一栏", fi->name, label);
+				if (!u->app_ev)
 					return -1;
 				break;
 			}
@@ -2167,6 +2648,57 @@ static int annex_program(const struct cx *x, const char *norm)
 	return -1;
 }
 
+/* The program words in the files' title zones ("衡阳市中小微企业核心服务机构
+ * 申请表"): the program most files name, if one does. */
+static int program_by_titles(struct cx *x, struct unit *u)
+{
+	unsigned n[CAMPAIGN_MAX_PROGRAMS] = { 0 };
+	int example[CAMPAIGN_MAX_PROGRAMS];
+	const struct npat *word[CAMPAIGN_MAX_PROGRAMS];
+	int bestp = -1;
+	unsigned bestn = 0;
+	bool tie = false, oom = false;
+
+	for (int i = u->head; i >= 0; i = x->fi[i].next) {
+		const struct finfo *fi = &x->fi[i];
+		const struct npat *w;
+		int p;
+
+		if (!fi->f->text || fi->tz_len == 0)
+			continue;
+		p = program_in(x, fi->f->text, fi->tz_len, false, &w, &oom);
+		if (oom) {
+			x->oom = true;
+			return -1;
+		}
+		if (p < 0)
+			continue;
+		if (n[p]++ == 0) {
+			example[p] = i;
+			word[p] = w;
+		}
+	}
+	for (size_t p = 0; p < x->c->nprograms; p++) {
+		if (n[p] > bestn) {
+			bestn = n[p];
+			bestp = (int)p;
+			tie = false;
+		} else if (n[p] && n[p] == bestn) {
+			tie = true;
+		}
+	}
+	if (bestp < 0 || tie)
+		return 0;
+	u->program = bestp;
+	u->prog_ev = xasprintf("按文件内容判断：文件“%s”的标题含“%s”", x->fi[example[bestp]].name,
+	                       word[bestp]->orig);
+	if (!u->prog_ev) {
+		x->oom = true;
+		return -1;
+	}
+	return 0;
+}
+
 /* Files that fit one program's checklist only decide it. */
 static int program_by_items(struct cx *x, struct unit *u)
 {
@@ -2193,6 +2725,12 @@ static int program_by_items(struct cx *x, struct unit *u)
 			only = ap;
 			nmatch = 1;
 		}
+		if (nmatch == 0)
+			for (size_t p = 0; p < x->c->nprograms; p++)
+				if (fi->cown[p].item >= 0 && fi->cown[p].conf >= (int)x->c->content_min_confidence) {
+					only = (int)p;
+					nmatch++;
+				}
 		if (nmatch == 1) {
 			excl[only]++;
 			if (example[only] < 0)
@@ -2209,7 +2747,7 @@ static int program_by_items(struct cx *x, struct unit *u)
 		}
 	}
 	if (bestp < 0 || tie)
-		return 0;
+		return program_by_titles(x, u);
 	{
 		const struct finfo *ex = &x->fi[example[bestp]];
 		const struct best *b = &ex->own[bestp];
@@ -2435,6 +2973,46 @@ static int adopt_known(struct cx *x, struct unit *u, const struct classify_known
 	return 0;
 }
 
+/* Whether a file's name or text makes it an item that carries the
+ * applicant's own credit code (licence, application form). */
+static bool credit_item(const struct cx *x, const struct finfo *fi)
+{
+	const struct campaign *c = x->c;
+
+	for (size_t p = 0; p < c->nprograms; p++) {
+		if (fi->own[p].item >= 0 && c->items[fi->own[p].item].credit_code)
+			return true;
+		if (fi->own[p].item < 0 && fi->cown[p].item >= 0 &&
+		    fi->cown[p].conf >= (int)c->content_min_confidence &&
+		    c->items[fi->cown[p].item].credit_code)
+			return true;
+	}
+	return false;
+}
+
+/* Each unit's credit code: the first valid one in the text of its licence
+ * or form (a lease or an audit report names other units too). */
+static void unit_credit_codes(struct cx *x)
+{
+	for (size_t k = 0; k < x->nu; k++) {
+		struct unit *u = &x->u[k];
+
+		if (u->parent >= 0 || u->nmem == 0)
+			continue;
+		for (int i = u->head; i >= 0 && !u->credit[0]; i = x->fi[i].next) {
+			const struct finfo *fi = &x->fi[i];
+			char code[1][USCC_LEN + 1];
+
+			if (!fi->f->text || !credit_item(x, fi))
+				continue;
+			if (uscc_find(fi->f->text, fi->f->text_len, code, 1) == 1) {
+				memcpy(u->credit, code[0], sizeof(u->credit));
+				u->credit_file = fi->name;
+			}
+		}
+	}
+}
+
 /* Which known dossier of the county each unit adds to. */
 static int merge_known(struct cx *x, bool supplement)
 {
@@ -2456,6 +3034,33 @@ static int merge_known(struct cx *x, bool supplement)
 
 		if (u->parent >= 0 || u->nmem == 0)
 			continue;
+		if (u->credit[0]) {
+			for (size_t j = 0; j < in->nknown && !hit; j++)
+				if (in->known[j].credit_code && strcmp(in->known[j].credit_code, u->credit) == 0)
+					hit = &in->known[j];
+			if (hit) {
+				const char *ka = known_named(hit) ? hit->applicant : UNKNOWN_APPLICANT;
+				char *uk = u->app_known ? key_of(&x->m, u->applicant) : NULL;
+				bool differ = u->app_known && (!uk || !kk[hit - in->known] ||
+				                               strcmp(uk, kk[hit - in->known]) != 0);
+
+				if (u->app_known && !uk)
+					goto out;
+				free(uk);
+				u->merge_into = hit->id;
+				if (differ)
+					u->merge_ev = xasprintf("统一社会信用代码 %s（见“%s”）与已有材料“%.*s%s”相同，"
+					                        "虽单位名称写作“%s”，仍为同一单位", u->credit, u->credit_file,
+					                        clip(ka, strlen(ka)), ka, clip_mark(strlen(ka)), u->applicant);
+				else
+					u->merge_ev = xasprintf("统一社会信用代码 %s（见“%s”）与已有材料“%.*s%s”相同",
+					                        u->credit, u->credit_file, clip(ka, strlen(ka)), ka,
+					                        clip_mark(strlen(ka)));
+				if (!u->merge_ev || adopt_known(x, u, hit) != 0)
+					goto out;
+				continue;
+			}
+		}
 		if (u->app_known) {
 			char *key = key_of(&x->m, u->applicant);
 			if (!key)
@@ -2532,6 +3137,7 @@ static int assign_item(struct cx *x, const struct unit *u, struct finfo *fi, int
 
 	if (b->item >= 0) {
 		fi->item = b->item;
+		fi->conf = 100;
 		if (b->num_ok)
 			fi->evidence = xasprintf("文件名“%s”含“%s”，且以目录序号“%u”开头", fi->name, b->pat->orig, fi->num);
 		else
@@ -2573,12 +3179,15 @@ static int assign_item(struct cx *x, const struct unit *u, struct finfo *fi, int
 			free(norm);
 			if (ab.item >= 0) {
 				fi->item = ab.item;
+				fi->conf = 90;
 				fi->evidence = xasprintf("所在%s“%.*s”含“%s”", has_archive_ext(start, n) ? "压缩包" : "文件夹",
 				                         (int)n, start, ab.pat->orig);
 				return fi->evidence ? 0 : -1;
 			}
 			if (by_number && num && bare && (it = item_by_number(c, p, num)) >= 0) {
 				fi->item = it;
+				fi->conf = 50;
+				fi->weak = true;
 				fi->evidence = xasprintf("所在文件夹“%.*s”仅有目录序号“%u”，按%s第%u项归类（仅凭序号，请核对）",
 				                         (int)n, start, num, c->programs[p].title, num);
 				return fi->evidence ? 0 : -1;
@@ -2590,11 +3199,47 @@ static int assign_item(struct cx *x, const struct unit *u, struct finfo *fi, int
 		int it = item_by_number(c, p, fi->num);
 		if (it >= 0) {
 			fi->item = it;
+			fi->conf = 50;
+			fi->weak = true;
 			fi->evidence = xasprintf("文件名仅有目录序号“%u”，按%s第%u项归类（仅凭序号，请核对）", fi->num,
 			                         c->programs[p].title, fi->num);
 			return fi->evidence ? 0 : -1;
 		}
 	}
+	return 0;
+}
+
+/*
+ * The text decides when the name did not: no item from the name or its
+ * folders, or only a bare catalogue number that the text contradicts.
+ */
+static int assign_by_content(struct cx *x, struct finfo *fi, int p)
+{
+	const struct campaign *c = x->c;
+	const struct cbest *cb = &fi->cown[p];
+	char *ev;
+
+	if (cb->item < 0 || cb->conf < (int)c->content_min_confidence)
+		return 0;
+	if (fi->item >= 0 && !fi->weak)
+		return 0;
+	if (fi->item == cb->item) {
+		ev = xasprintf("%s；%s", fi->evidence, cb->ev);
+		if (cb->conf > fi->conf)
+			fi->conf = cb->conf;
+	} else if (fi->item >= 0) {
+		ev = xasprintf("%s；但%s，按内容归入“%s”", fi->evidence, cb->ev, c->items[cb->item].short_title);
+		fi->conf = cb->conf;
+	} else {
+		ev = xasprintf("%s；%s", fi->generic ? "文件名不说明内容" : "文件名未对应申报目录", cb->ev);
+		fi->conf = cb->conf;
+	}
+	if (!ev)
+		return -1;
+	free(fi->evidence);
+	fi->evidence = ev;
+	fi->item = cb->item;
+	fi->by_content = true;
 	return 0;
 }
 
@@ -2615,10 +3260,13 @@ static int assign_unit(struct cx *x, struct unit *u)
 		for (size_t q = 0; q < c->nprograms; q++)
 			for (int i = u->head; i >= 0; i = x->fi[i].next) {
 				const struct best *b = &x->fi[i].own[q];
-				if (x->fi[i].exec || x->fi[i].arch || x->fi[i].empty || b->item < 0)
+				const struct cbest *cb = &x->fi[i].cown[q];
+				int it = b->item >= 0 ? b->item
+				       : cb->item >= 0 && cb->conf >= (int)c->content_min_confidence ? cb->item : -1;
+				if (x->fi[i].exec || x->fi[i].arch || x->fi[i].empty || it < 0)
 					continue;
-				if (stamp[b->item] != q + 1) {
-					stamp[b->item] = (unsigned)q + 1;
+				if (stamp[it] != q + 1) {
+					stamp[it] = (unsigned)q + 1;
 					counts[q]++;
 				}
 			}
@@ -2649,8 +3297,18 @@ static int assign_unit(struct cx *x, struct unit *u)
 		} else {
 			if (p >= 0 && assign_item(x, u, fi, p, known) != 0)
 				return -1;
+			if (p >= 0 && assign_by_content(x, fi, p) != 0)
+				return -1;
 			if (fi->item < 0) {
-				char *why = xasprintf("文件“%s”未能对应申报目录中的任何一项，请核对文件名", fi->name);
+				const struct cbest *cb = p >= 0 ? &fi->cown[p] : NULL;
+				char *why;
+
+				if (cb && cb->item >= 0)
+					why = xasprintf("文件“%s”未能对应申报目录中的任何一项；其内容疑似“%s”，但把握不足"
+					                "（%s，低于 %u），请人工核对", fi->name, c->items[cb->item].short_title,
+					                cb->ev, c->content_min_confidence);
+				else
+					why = xasprintf("文件“%s”未能对应申报目录中的任何一项，请核对文件名", fi->name);
 				if (!why)
 					return -1;
 				report(x, PROB_UNRECOGNISED, fi->display, why);
@@ -2784,6 +3442,7 @@ int classify_message(const struct classify_input *in, struct classify_result *r,
 		    program_by_items(&x, &x.u[k]) != 0)
 			goto out;
 	r->supplement = is_supplement(&x);
+	unit_credit_codes(&x);
 	if (merge_known(&x, r->supplement) != 0)
 		goto out;
 
@@ -2843,6 +3502,8 @@ int classify_message(const struct classify_input *in, struct classify_result *r,
 		dd->program = u->program;
 		dd->program_evidence = u->prog_ev;
 		u->prog_ev = NULL;
+		if (u->credit[0] && !(dd->credit_code = strdup(u->credit)))
+			goto out;
 		dd->merge_into = u->merge_into;
 		dd->merge_evidence = u->merge_ev;
 		u->merge_ev = NULL;
@@ -2856,11 +3517,17 @@ int classify_message(const struct classify_input *in, struct classify_result *r,
 		a->file_id = in->files[i].id;
 		a->ignored = fi->ignored;
 		a->dossier = -1;
+		a->confidence = fi->conf;
+		a->by_content = fi->by_content;
 		if (fi->county_item >= 0) {
 			a->item = x.c->items[fi->county_item].id;
 		} else if (!fi->ignored && fi->unit >= 0) {
 			a->dossier = x.u[fi->unit].dossier;
 			a->item = fi->item >= 0 ? x.c->items[fi->item].id : NULL;
+			if (fi->item < 0) {
+				a->confidence = 0;
+				a->by_content = false;
+			}
 		} else if (!fi->ignored && !fi->evidence) {
 			fi->evidence = strdup(fi->arch ? "压缩包，按其中的文件归类" : "不属于任何申报单位");
 		}
@@ -2877,6 +3544,9 @@ out:
 		for (size_t i = 0; i < x.nf; i++) {
 			free(x.fi[i].norm);
 			free(x.fi[i].evidence);
+			for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++)
+				free(x.fi[i].cown[p].ev);
+			free(x.fi[i].ccounty.ev);
 		}
 		free(x.fi);
 	}
@@ -2896,6 +3566,7 @@ void classify_result_free(struct classify_result *r)
 			free(r->dossiers[d].applicant_evidence);
 			free(r->dossiers[d].program_evidence);
 			free(r->dossiers[d].merge_evidence);
+			free(r->dossiers[d].credit_code);
 		}
 	free(r->dossiers);
 	if (r->files)

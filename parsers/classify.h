@@ -36,6 +36,12 @@ struct classify_file {
 	const char *mime;
 	bool container;        /* an archive that was unpacked: its entries stand for it */
 	bool body_image;       /* inline image of the letter (signature, logo) */
+	/* What the document says (textract.h shape), NULL/0 when not read.
+	 * Used only when the name decides nothing (see classify_message()). */
+	const char *text;
+	size_t text_len;
+	int text_source;       /* enum text_source */
+	int text_confidence;   /* 0..100 (OCR mean word confidence; 100 for text layers) */
 };
 
 struct classify_known {    /* a dossier the ledger already holds for this county */
@@ -44,6 +50,7 @@ struct classify_known {    /* a dossier the ledger already holds for this county
 	const char *applicant;
 	const char *const *items; /* item ids it has */
 	size_t nitems;
+	const char *credit_code;  /* its unified social credit code, NULL if none */
 };
 
 struct classify_input {
@@ -70,6 +77,7 @@ struct classify_dossier {
 	char *program_evidence;
 	long long merge_into;  /* id of a known dossier this supplements, 0 = new */
 	char *merge_evidence;
+	char *credit_code;     /* a valid USCC from its licence or form text, NULL if none */
 };
 
 struct classify_assignment {
@@ -78,6 +86,8 @@ struct classify_assignment {
 	const char *item;      /* item id (borrowed from the campaign) or NULL */
 	char *evidence;        /* "文件名“3.营业执照副本.pdf”含“营业执照”" */
 	bool ignored;          /* not part of any dossier (__MACOSX, Thumbs.db, signature image) */
+	int confidence;        /* 0..100: 100 by name, less by folder or number, content's own */
+	bool by_content;       /* the item was decided by the document's text */
 };
 
 struct classify_result {
@@ -95,6 +105,14 @@ int classify_county(const struct campaign *c, const char *from_addr,
 void classify_county_free(struct classify_county *r);
 
 /*
+ * Content: a file whose name decides nothing (no item pattern in its name
+ * or folders, or a generic name such as 扫描全能王…, IMG_…, 附件5 from the
+ * campaign's [names] generic) is classified by its text, when it has one:
+ * the title zone (first 8 non-empty lines of the first page) against the
+ * items' content patterns, the first page against their content_body
+ * phrases.  An assignment needs the campaign's content_min_confidence; a
+ * weaker match is reported as unrecognised with what it resembles.
+ *
  * Returns 0, or -1 on allocation failure.  Problems (unknown program,
  * unknown applicant, unrecognised file, executable) are reported through
  * problem/ctx with the file's display path as subject.
