@@ -21,6 +21,7 @@
 #include "ingest_fixture.h"
 #include "spool.h"
 #include "testutil.h"
+#include "sandbox.h"
 #include "textract.h"
 #include "worker.h"
 
@@ -290,6 +291,18 @@ static const struct worker_file *by_name(const struct worker_result *r, const ch
 	return NULL;
 }
 
+/* In the child, after it entered its sandbox: Landlock must be keeping
+ * it from /etc (where the kernel has Landlock), so the OCR below ran
+ * confined, not in a sandbox opened up for Tesseract. */
+static void probe_confined(int workdir)
+{
+	int fd;
+
+	(void)workdir;
+	if (sandbox_landlock_abi() > 0 && (fd = open("/etc/passwd", O_RDONLY)) >= 0)
+		_exit(9);
+}
+
 /* Parse path in a forked, sandboxed child with these limits. */
 static void parse_with(const char *path, const char *dir, struct intake_limits *lim,
                        struct worker_result *r)
@@ -301,8 +314,10 @@ static void parse_with(const char *path, const char *dir, struct intake_limits *
 	assert_int_equal(mkdir(wd, 0700), 0);
 	wfd = open(wd, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0 && wfd >= 0);
+	worker_sandbox_probe = probe_confined;
 	if (worker_parse(fd, wfd, lim, true, r, err, sizeof(err)) != 0)
 		fail_msg("worker_parse: %s", err);
+	worker_sandbox_probe = NULL;
 	close(fd);
 	close(wfd);
 	free(wd);
