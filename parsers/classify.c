@@ -1637,6 +1637,7 @@ struct tline {
 	size_t n;
 	char *norm;
 	unsigned cps;          /* characters after normalisation */
+	bool row;              /* a table row of two or more cells */
 };
 
 struct cscore {
@@ -1722,6 +1723,22 @@ static int content_pass(struct cx *x, struct finfo *fi)
 			tl[nt].n = ln;
 			tl[nt].norm = norm;
 			tl[nt].cps = cps_of(norm, strlen(norm));
+			tl[nt].row = false;
+			{
+				unsigned cells = 0;
+				const char *q = f->text + i, *e = f->text + i + ln;
+				while (q < e) {
+					const char *tab = memchr(q, '\t', (size_t)(e - q));
+					const char *ce = tab ? tab : e;
+					for (const char *r = q; r < ce; r++)
+						if (*r != ' ' && *r != '\r') {
+							cells++;
+							break;
+						}
+					q = tab ? tab + 1 : e;
+				}
+				tl[nt].row = cells >= 2;
+			}
 			nt++;
 			fi->tz_len = (size_t)(f->text + i + ln - f->text);
 		} else {
@@ -1733,10 +1750,17 @@ static int content_pass(struct cx *x, struct finfo *fi)
 	sc = calloc(c->nitems + 1, sizeof(*sc));
 	if (!bnorm || !sc)
 		goto out;
-	for (size_t k = 0; k < nt && k < 3 && !neg; k++)
+	/* A title ending in a negative word: "关于召开…的通知", "增值税普通发票". */
+	for (size_t k = 0; k < nt && k < 3 && !neg; k++) {
+		size_t ln = strlen(tl[k].norm);
+
+		if (tl[k].cps > TITLE_LONG || tl[k].row)
+			continue;
 		for (size_t w = 0; w < m->negative.n && !neg; w++)
-			if (strstr(tl[k].norm, m->negative.v[w].s))
+			if (ln >= m->negative.v[w].len &&
+			    strcmp(tl[k].norm + ln - m->negative.v[w].len, m->negative.v[w].s) == 0)
 				neg = m->negative.v[w].s;
+	}
 
 	for (size_t it = 0; it < c->nitems; it++) {
 		struct cscore *s = &sc[it];
@@ -1744,8 +1768,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 		const struct plist *pl = &m->ctitle[it], *bl = &m->cbody[it];
 
 		for (size_t k = 0; k < nt; k++) {
-			if (excluded(m, it, tl[k].norm))
-				continue;
+			if (tl[k].row || excluded(m, it, tl[k].norm))
+				continue;      /* a table row is no title: "序号 姓名 … 社保证明" */
 			for (size_t q = 0; q < pl->n; q++) {
 				const struct npat *pt = &pl->v[q];
 				int v;
@@ -2721,7 +2745,7 @@ static int program_by_items(struct cx *x, struct unit *u)
 				only = (int)p;
 				nmatch++;
 			}
-		if (nmatch != 1 && (ap = annex_program(x, fi->norm)) >= 0) {
+		if (nmatch != 1 && !fi->generic && (ap = annex_program(x, fi->norm)) >= 0) {
 			only = ap;
 			nmatch = 1;
 		}
