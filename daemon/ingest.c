@@ -218,9 +218,11 @@ static const char *elig_status_name(enum elig_status s)
 	return s == ELIG_PASS ? "pass" : s == ELIG_FAIL ? "fail" : "unknown";
 }
 
-/* Read the form's values, check them, replace the dossier's pre-check. */
-static int record_eligibility(struct ingest *in, long long dossier, int prog, long long file,
-                              const struct worker_file *f)
+/* Read the form's values, check them, replace the dossier's pre-check.
+ * Advice for staff; only a campaign with check_affects_reply puts a
+ * failed condition into the county's reply (as an eligibility problem). */
+static int record_eligibility(struct ingest *in, long long msg, long long dossier, int prog,
+                              long long file, const struct worker_file *f)
 {
 	const struct campaign *c = in->camp;
 	struct elig_values v;
@@ -246,6 +248,30 @@ static int record_eligibility(struct ingest *in, long long dossier, int prog, lo
 			r = ledger_insert_eligibility(in->ledger, dossier, file, rep.flags[i].rule,
 			                              elig_status_name(rep.flags[i].status),
 			                              rep.flags[i].message, vals);
+		if (r == 0 && c->check_affects_reply) {
+			/* reprocess reads the form again: its problems are replaced */
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v2(ledger_db(in->ledger), "DELETE FROM problems WHERE message = ?"
+			                       " AND file = ? AND kind = '" PROB_ELIGIBILITY "'", -1, &st, NULL) != SQLITE_OK)
+				r = -1;
+			else {
+				sqlite3_bind_int64(st, 1, msg);
+				sqlite3_bind_int64(st, 2, file);
+				r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+				sqlite3_finalize(st);
+			}
+		}
+		for (size_t i = 0; r == 0 && c->check_affects_reply && i < rep.n; i++) {
+			char *reason = NULL;
+			if (rep.flags[i].status != ELIG_FAIL)
+				continue;
+			if (asprintf(&reason, "申请表“%s”：%s", f->path,
+			             rep.flags[i].message ? rep.flags[i].message : rep.flags[i].rule) < 0)
+				r = -1;
+			else
+				r = ledger_insert_problem(in->ledger, msg, file, PROB_ELIGIBILITY, f->path, reason);
+			free(reason);
+		}
 	} else if (rep.n == 0) {
 		r = 0;
 	}
@@ -357,7 +383,7 @@ int ingest_content(struct ingest *in, long long msg, const struct worker_result 
 		}
 		if (d->program < 0 || (ff = form_file(c, wr, cr, k, d->program)) < 0)
 			continue;
-		if (record_eligibility(in, dossier_ids[k], d->program, file_ids[ff], &wr->files[ff]) != 0)
+		if (record_eligibility(in, msg, dossier_ids[k], d->program, file_ids[ff], &wr->files[ff]) != 0)
 			goto sqlerr;
 	}
 	return 0;

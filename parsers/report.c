@@ -194,7 +194,8 @@ const char *report_problem_zh(const char *kind)
 		{ "unknown-program", "类别未识别" }, { "unknown-applicant", "单位未识别" },
 		{ "no-attachment", "无附件" }, { "worker-crashed", "解析进程崩溃" },
 		{ "worker-limit", "解析超时或超限" }, { "worker-protocol", "解析进程异常" },
-		{ "duplicate-file", "重复文件" }, { "duplicate-unit", "重复申报" }, { "sender-unverified", "发件人未登记" },
+		{ "duplicate-file", "重复文件" }, { "duplicate-unit", "重复申报" },
+		{ "eligibility", "不符合申报条件" }, { "sender-unverified", "发件人未登记" },
 	};
 
 	for (size_t i = 0; kind && i < sizeof(t) / sizeof(t[0]); i++)
