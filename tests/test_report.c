@@ -464,7 +464,7 @@ static void test_eligibility_and_duplicates(void **state)
 	{
 		const char *name;
 		json_t *v;
-		char r1[16] = "", r2[16] = "", r10[16] = "", ref[16];
+		char r1[16] = "", r2[16] = "", r10[16] = "", ref[24];
 
 		json_object_foreach(sheet, name, v) {
 			if (name[0] != 'A')
