@@ -1477,13 +1477,6 @@ static int county_check(struct cx *x, struct finfo *fi)
 	const char *inner = fi->inner;
 
 	match_all(x, fi->norm, fi->num, fi->own, &cb, &pcps);
-	if (fi->generic) {
-		/* The name says nothing, even where a generic word holds a pattern. */
-		for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++)
-			fi->own[p].item = -1;
-		cb.item = -1;
-		pcps = 0;
-	}
 	if (fi->exec || fi->empty)
 		return 0;
 	if (cb.item >= 0 && cb.cps > pcps) {
@@ -1632,12 +1625,48 @@ static size_t first_part_len(const char *orig)
 	return e ? (size_t)(e - orig) : strlen(orig);
 }
 
+/* "一、", "（二）", "3.", "4、", "第一章": a section of the document, not
+ * its title. */
+static bool section_heading(const char *s, size_t n)
+{
+	static const char *const cn[] = { "一", "二", "三", "四", "五", "六", "七", "八", "九", "十" };
+	size_t i = 0;
+	bool num = false;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (n - i >= 3 && (memcmp(s + i, "（", 3) == 0 || memcmp(s + i, "第", 3) == 0))
+		i += 3;
+	else if (i < n && s[i] == '(')
+		i++;
+	for (;;) {
+		bool hit = false;
+		for (size_t k = 0; k < sizeof(cn) / sizeof(cn[0]); k++)
+			if (n - i >= 3 && memcmp(s + i, cn[k], 3) == 0) {
+				i += 3;
+				hit = num = true;
+			}
+		while (i < n && s[i] >= '0' && s[i] <= '9') {
+			i++;
+			hit = num = true;
+		}
+		if (!hit)
+			break;
+	}
+	if (!num || i >= n)
+		return false;
+	return (n - i >= 3 && (memcmp(s + i, "、", 3) == 0 || memcmp(s + i, "）", 3) == 0 ||
+	                       memcmp(s + i, "章", 3) == 0 || memcmp(s + i, "．", 3) == 0)) ||
+	       (s[i] == '.' && i + 1 < n && !(s[i + 1] >= '0' && s[i + 1] <= '9')) || s[i] == ')';
+}
+
 struct tline {
 	const char *s;         /* the raw line */
 	size_t n;
 	char *norm;
 	unsigned cps;          /* characters after normalisation */
 	bool row;              /* a table row of two or more cells */
+	bool heading;          /* a numbered section heading: "三、服务开展情况" */
 };
 
 struct cscore {
@@ -1724,6 +1753,7 @@ static int content_pass(struct cx *x, struct finfo *fi)
 			tl[nt].norm = norm;
 			tl[nt].cps = cps_of(norm, strlen(norm));
 			tl[nt].row = false;
+			tl[nt].heading = section_heading(f->text + i, ln);
 			{
 				unsigned cells = 0;
 				const char *q = f->text + i, *e = f->text + i + ln;
@@ -1778,8 +1808,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 					continue;
 				if (neg && !strstr(pt->s, neg))
 					continue;      /* 关于…的通知 names no item, unless the pattern says 通知 */
-				v = 60 + 3 * (int)(pt->cps < 8 ? pt->cps : 8) + (k < 3 ? 8 : 0) -
-				    (tl[k].cps > TITLE_LONG ? 20 : 0);
+				v = 60 + 3 * (int)(pt->cps < 8 ? pt->cps : 8) + (k == 0 ? 12 : k < 3 ? 6 : 0) -
+				    (tl[k].cps > TITLE_LONG ? 20 : 0) - (tl[k].heading ? 15 : 0);
 				if (v > title) {
 					title = v;
 					s->line = &tl[k];
@@ -1799,7 +1829,9 @@ static int content_pass(struct cx *x, struct finfo *fi)
 					v = 85;
 				if (v > body) {
 					body = v;
-					if (title == 0 || v > title) {
+					/* The title, when one matched, is the quote; else the
+					 * line of the phrase's first part. */
+					if (title == 0) {
 						size_t fl = first_part_len(bl->v[q].orig);
 						char *w = norm_n(bl->v[q].orig, fl, false);
 						if (!w)
@@ -1808,10 +1840,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 						free(w);
 						if (oom)
 							goto out;
-						if (title == 0) {
-							s->line = NULL;
-							s->pat = &bl->v[q];
-						}
+						s->line = NULL;
+						s->pat = &bl->v[q];
 					}
 				}
 			}
@@ -1820,10 +1850,6 @@ static int content_pass(struct cx *x, struct finfo *fi)
 			s->score += 10;
 		if (s->score > 100)
 			s->score = 100;
-		if (title && body && body > title) {
-			/* quote the body: it is the stronger reason */
-			s->line = NULL;
-		}
 	}
 
 	if (f->text_source == TEXT_OCR) {

@@ -175,6 +175,103 @@ static void test_shipped_campaign(void **state)
 	campaign_free(NULL);
 }
 
+/* The content keys and the pre-check of the shipped file. */
+static void test_shipped_content(void **state)
+{
+	struct campaign *c = load_shipped();
+	const struct campaign_check *base, *inst;
+	static const char *const code_items[] = { "B01", "B06", "B14", "S01", "S03", "S13" };
+
+	(void)state;
+	assert_int_equal(c->content_min_confidence, 60);
+	assert_false(c->check_affects_reply);
+	/* every item can be recognised by its text */
+	for (size_t i = 0; i < c->nitems; i++)
+		if (c->items[i].content.n == 0)
+			fail_msg("item %s has no content patterns", c->items[i].id);
+	for (size_t i = 0; i < c->nitems; i++) {
+		bool want = false;
+		for (size_t k = 0; k < sizeof(code_items) / sizeof(code_items[0]); k++)
+			want |= strcmp(c->items[i].id, code_items[k]) == 0;
+		if (c->items[i].credit_code != want)
+			fail_msg("item %s: credit_code %d", c->items[i].id, c->items[i].credit_code);
+	}
+	assert_string_equal(campaign_item_by_id(c, "B06")->content.v[0], "营业执照");
+	assert_non_null(strstr(campaign_item_by_id(c, "B06")->content_body.v[0], "统一社会信用代码+法定代表人"));
+	assert_true(c->generic_names.n >= 20);
+	assert_string_equal(c->generic_names.v[0], "扫描全能王");
+	assert_true(c->negative_content.n >= 4);
+	assert_string_equal(c->negative_content.v[0], "通知");
+	assert_string_equal(c->form_labels.v[0], "申请单位");
+
+	/* [check base]: the notice's 申报条件（一） */
+	base = campaign_check_of(c, campaign_program_index(c, "base"));
+	assert_non_null(base);
+	assert_int_equal(base->year, 2022);
+	assert_int_equal(base->nvariants, 0);
+	assert_int_equal(base->nrules, 7);
+	{
+		static const struct { const char *rule, *field; enum check_op op; double n; bool years; } want[] = {
+			{ "established", "established", CHECK_GE, 1, true },
+			{ "staff", "staff", CHECK_GE, 6, false },
+			{ "floor_area", "floor_area", CHECK_GE, 20000, false },
+			{ "self_share", "self_share", CHECK_GE, 20, false },
+			{ "firms", "firms", CHECK_GE, 20, false },
+			{ "employees", "employees", CHECK_GE, 200, false },
+			{ "small_share", "small_share", CHECK_GE, 70, false },
+		};
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			const struct campaign_check_rule *r = &base->rules[i];
+			assert_string_equal(r->id, want[i].rule);
+			assert_string_equal(base->fields[r->field].id, want[i].field);
+			assert_int_equal(r->op, want[i].op);
+			assert_true(r->number == want[i].n);
+			assert_int_equal(r->years, want[i].years);
+			assert_int_equal(r->variant, -1);
+		}
+	}
+	{
+		/* self_share: read, or computed from 自持 / 总建筑面积 */
+		const struct campaign_check_field *f = NULL;
+		for (size_t i = 0; i < base->nfields; i++)
+			if (strcmp(base->fields[i].id, "self_share") == 0)
+				f = &base->fields[i];
+		assert_non_null(f);
+		assert_string_equal(f->unit, "%");
+		assert_string_equal(base->fields[f->num].id, "self_area");
+		assert_string_equal(base->fields[f->den].id, "floor_area");
+	}
+
+	/* [check institution]: three types, thresholds of 申报条件（二） */
+	inst = campaign_check_of(c, campaign_program_index(c, "institution"));
+	assert_non_null(inst);
+	assert_int_equal(inst->nvariants, 3);
+	assert_string_equal(inst->variants[0].id, "general");
+	assert_string_equal(inst->variants[1].id, "professional");
+	assert_string_equal(inst->variants[2].id, "rnd");
+	assert_string_equal(inst->variant_labels.v[0], "机构类型");
+	{
+		static const struct { const char *rule; double n; } want[] = {
+			{ "general.area", 60 }, { "general.assets", 50 }, { "general.staff", 8 },
+			{ "general.events", 5 }, { "general.firms", 80 },
+			{ "professional.area", 40 }, { "professional.assets", 30 }, { "professional.staff", 10 },
+			{ "professional.events", 2 }, { "professional.firms", 80 }, { "professional.income", 100 },
+			{ "rnd.area", 100 }, { "rnd.assets", 300 }, { "rnd.staff", 10 }, { "rnd.firms", 80 },
+			{ "rnd.income", 150 },
+		};
+		assert_int_equal(inst->nrules, sizeof(want) / sizeof(want[0]));
+		for (size_t i = 0; i < inst->nrules; i++) {
+			assert_string_equal(inst->rules[i].id, want[i].rule);
+			assert_true(inst->rules[i].number == want[i].n);
+			assert_int_equal(inst->rules[i].op, CHECK_GE);
+			assert_true(inst->rules[i].variant >= 0);
+		}
+	}
+	assert_null(campaign_check_of(c, -1));
+	assert_null(campaign_check_of(c, 7));
+	campaign_free(&c);
+}
+
 /* ------------------------------------------------------- errors */
 
 /*
@@ -584,6 +681,7 @@ int main(void)
 	int r;
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_shipped_campaign),
+		cmocka_unit_test(test_shipped_content),
 		cmocka_unit_test(test_errors_whole_file),
 		cmocka_unit_test(test_lists_and_continuations),
 		cmocka_unit_test(test_parse_time),

@@ -14,6 +14,7 @@
 
 #include "campaign.h"
 #include "classify.h"
+#include "textract.h"
 #include "testutil.h"
 
 #define CAMPAIGN_FILE "campaigns/hengyang-2023.conf"
@@ -111,7 +112,15 @@ static void on_problem(void *ctx, const char *kind, const char *subject, const c
 	snprintf(p->reason, sizeof(p->reason), "%s", reason);
 }
 
-static struct run *run_msg(const struct campaign *c, const struct msg *m)
+/* What a file says (parallel to msg.files; text NULL: none). */
+struct ftext {
+	const char *text;
+	int source;            /* enum text_source */
+	int conf;
+};
+
+static struct run *run_msg_text(const struct campaign *c, const struct msg *m,
+                                const struct ftext *texts, const char *const *known_codes)
 {
 	struct run *run = calloc(1, sizeof(*run));
 	struct classify_input in;
@@ -142,12 +151,19 @@ static struct run *run_msg(const struct campaign *c, const struct msg *m)
 		case 'b': cf->kind = SNIFF_IMAGE; cf->mime = "image/png"; cf->body_image = true; break;
 		default: cf->kind = SNIFF_DOCUMENT; cf->mime = "application/pdf"; break;
 		}
+		if (texts && texts[run->nfiles].text) {
+			cf->text = texts[run->nfiles].text;
+			cf->text_len = strlen(cf->text);
+			cf->text_source = texts[run->nfiles].source;
+			cf->text_confidence = texts[run->nfiles].conf;
+		}
 		run->nfiles++;
 	}
 	for (const struct known_spec *k = m->known; k && k->id; k++) {
 		run->known[run->nknown].id = k->id;
 		run->known[run->nknown].program = k->program;
 		run->known[run->nknown].applicant = k->applicant;
+		run->known[run->nknown].credit_code = known_codes ? known_codes[run->nknown] : NULL;
 		run->nknown++;
 	}
 	in.c = c;
@@ -171,6 +187,11 @@ static struct run *run_msg(const struct campaign *c, const struct msg *m)
 		assert_non_null(run->r.dossiers[d].program_evidence);
 	}
 	return run;
+}
+
+static struct run *run_msg(const struct campaign *c, const struct msg *m)
+{
+	return run_msg_text(c, m, NULL, NULL);
 }
 
 static void run_free(struct run *run)
@@ -970,6 +991,240 @@ static void test_supplement(void **state)
 
 /* ---------------------------------------------------- odd inputs */
 
+/* ------------------------------------------------ items by content */
+
+#define LICENCE_TEXT \
+	"营业执照\n(副本)\n统一社会信用代码 9I43O4OOMA4L12346W\n名称 衡阳市雁城科技有限公司\n" \
+	"类型 有限责任公司(自然人投资或控股)\n法定代表人 张三\n经营范围 企业管理咨询；会议及展览服务\n" \
+	"注册资本 人民币500万元\n成立日期 2019年3月12日\n营业期限 2019年3月12日至长期\n住所 衡阳市雁峰区白沙大道38号\n"
+#define LICENCE_CODE "91430400MA4L12346W"   /* the OCR read O and I */
+#define AUDIT_TEXT "衡阳市雁城科技有限公司\n2022年度财务报表审计报告\n衡信审字〔2023〕第0288号\n"
+#define NOTICE_TEXT \
+	"关于召开全市工业经济运行调度会的通知\n各县市区工信部门、市直各园区：\n" \
+	"请携带申请表、营业执照、审计报告参会。\n"
+#define DECLARATION_TEXT "申报材料真实性声明\n衡阳市工业和信息化局：\n我单位郑重声明：……特此声明。\n"
+#define LEASE_TEXT "房屋租赁合同\n出租方（甲方）：衡阳市某某投资有限公司\n承租方（乙方）：衡阳市雁城科技有限公司\n租金 每年12万元\n"
+#define BASE_FORM_TEXT \
+	"衡阳市中小微企业创新创业基地申请表\n申请单位（运营管理单位公章）：衡阳市雁城创新创业园运营管理有限公司\n" \
+	"单位：万元、人、平方米、家\n基本情况\t基地名称\t雁城双创基地\t所在地址\t衡阳市雁峰区白沙大道88号\n"
+#define RECOMMEND_TEXT \
+	"关于推荐2023年衡阳市中小微企业创新创业基地和核心服务机构的报告\n衡阳市工业和信息化局：\n" \
+	"根据《关于做好2023年…申报工作的通知》精神，我局组织辖区内企业开展了申报工作，经审核，现推荐以下单位：\n" \
+	"1. 衡阳市雁城科技有限公司（创新创业基地）\n以上单位申报材料真实、完整，符合申报条件，特予推荐。\n"
+
+static void test_content_generic_names(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'a', "衡阳市雁城科技有限公司（创新创业基地）.zip" },
+		{ 0, 'i', "衡阳市雁城科技有限公司（创新创业基地）.zip/扫描全能王 2023-05-10 10.23.jpg" },
+		{ 0, 'd', "衡阳市雁城科技有限公司（创新创业基地）.zip/IMG_2034.pdf" },
+		{ 0, 'd', "衡阳市雁城科技有限公司（创新创业基地）.zip/附件5.docx" },
+		{ 0, 'i', "衡阳市雁城科技有限公司（创新创业基地）.zip/新建 Microsoft Word 文档.jpg" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ NULL, 0, 0 },
+		{ LICENCE_TEXT, TEXT_OCR, 85 },
+		{ AUDIT_TEXT, TEXT_PDF, 100 },
+		{ NOTICE_TEXT, TEXT_OOXML, 100 },
+		{ DECLARATION_TEXT, TEXT_OCR, 5 },   /* OCR hardly read it */
+	};
+	struct msg m = { "雁城科技申报材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_int_equal(run->r.ndossiers, 1);
+	assert_string_equal(prog_key(C, run->r.dossiers[0].program), "base");
+	assert_string_equal(run->r.dossiers[0].applicant, "衡阳市雁城科技有限公司");
+	assert_non_null(run->r.dossiers[0].credit_code);
+	assert_string_equal(run->r.dossiers[0].credit_code, LICENCE_CODE);
+
+	/* the licence, by its OCR text */
+	assert_string_equal(item_of(run, 1), "B06");
+	assert_true(run->r.files[1].by_content);
+	assert_true(run->r.files[1].confidence >= 60 && run->r.files[1].confidence < 100);
+	expect_contains(run->r.files[1].evidence, "文件名不说明内容；内容“营业执照”含“营业执照”（文字识别，置信度");
+	/* the audit report's cover, by its text layer */
+	assert_string_equal(item_of(run, 2), "B05");
+	assert_true(run->r.files[2].by_content);
+	expect_contains(run->r.files[2].evidence, "内容“2022年度财务报表审计报告”含“财务报表审计”");
+	/* a notice that mentions items names none */
+	assert_string_equal(item_of(run, 3), "-");
+	assert_false(run->r.files[3].by_content);
+	assert_int_equal(run->r.files[3].confidence, 0);
+	/* a declaration read too poorly: not assigned, staff told what it resembles */
+	assert_string_equal(item_of(run, 4), "-");
+	assert_int_equal(count_probs(run, "unrecognised"), 2);
+	{
+		bool seen = false;
+		for (size_t i = 0; i < run->nprobs; i++)
+			if (strstr(run->probs[i].subject, "新建 Microsoft Word 文档.jpg")) {
+				expect_contains(run->probs[i].reason, "其内容疑似“真实性声明”，但把握不足");
+				expect_contains(run->probs[i].reason, "低于 60");
+				expect_contains(run->probs[i].reason, "内容“申报材料真实性声明”");
+				seen = true;
+			}
+		assert_true(seen);
+	}
+	run_free(run);
+}
+
+static void test_content_name_wins(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'd', "营业执照.pdf" },
+		{ 1, 'd', "5.pdf" },
+		{ 2, 'd', "7.pdf" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ LEASE_TEXT, TEXT_PDF, 100 },    /* misnamed: the name still decides */
+		{ LICENCE_TEXT, TEXT_OCR, 90 },   /* a bare number the text contradicts */
+		{ LEASE_TEXT, TEXT_PDF, 100 },    /* a bare number the text confirms */
+	};
+	struct msg m = { "衡阳市雁城科技有限公司创新创业基地申报", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_string_equal(item_of(run, 0), "B06");
+	assert_false(run->r.files[0].by_content);
+	assert_int_equal(run->r.files[0].confidence, 100);
+	expect_contains(run->r.files[0].evidence, "文件名“营业执照.pdf”含“营业执照”");
+	assert_string_equal(item_of(run, 1), "B06");
+	assert_true(run->r.files[1].by_content);
+	expect_contains(run->r.files[1].evidence, "仅凭序号");
+	expect_contains(run->r.files[1].evidence, "按内容归入“法人证书或营业执照”");
+	assert_string_equal(item_of(run, 2), "B07");
+	assert_true(run->r.files[2].confidence > 50);
+	expect_contains(run->r.files[2].evidence, "内容“房屋租赁合同”含“租赁合同”");
+	/* the licence gives the dossier its code, whatever the file's name */
+	assert_string_equal(run->r.dossiers[0].credit_code, LICENCE_CODE);
+	run_free(run);
+}
+
+static void test_content_applicant_and_program(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'd', "附件1.docx" },
+		{ 1, 'd', "文档1.pdf" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ BASE_FORM_TEXT, TEXT_OOXML, 100 },
+		{ DECLARATION_TEXT, TEXT_PDF, 100 },
+	};
+	struct msg m = { "申报材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_int_equal(run->r.ndossiers, 1);
+	assert_string_equal(run->r.dossiers[0].applicant, "衡阳市雁城创新创业园运营管理有限公司");
+	expect_contains(run->r.dossiers[0].applicant_evidence, "取自文件“附件1.docx”中“申请单位”一栏");
+	/* B01 and S01 read alike: the form's title names the program */
+	assert_string_equal(prog_key(C, run->r.dossiers[0].program), "base");
+	expect_contains(run->r.dossiers[0].program_evidence, "按文件内容判断：文件“附件1.docx”的标题含“创新创业基地”");
+	assert_string_equal(item_of(run, 0), "B01");
+	assert_string_equal(item_of(run, 1), "B13");
+	assert_int_equal(count_probs(run, "unknown-applicant"), 0);
+	assert_int_equal(count_probs(run, "unknown-program"), 0);
+	assert_null(run->r.dossiers[0].credit_code);   /* 附件1 has no code */
+	run_free(run);
+}
+
+static void test_content_merge_by_code(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'a', "衡阳市雁城智造科技有限公司.zip" },
+		{ 0, 'i', "衡阳市雁城智造科技有限公司.zip/IMG_0001.jpg" },
+		{ 0, 'd', "衡阳市雁城智造科技有限公司.zip/社保证明.pdf" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ NULL, 0, 0 },
+		{ LICENCE_TEXT, TEXT_OCR, 88 },
+		{ NULL, 0, 0 },
+	};
+	static const struct known_spec known[] = {
+		{ 7, 0, "衡阳市雁城科技有限公司" },
+		{ 8, 0, "衡阳市其他科技有限公司" },
+		{ 0, 0, NULL }
+	};
+	static const char *const codes[] = { LICENCE_CODE, "91430406MA4PXK2Q71" };
+	struct msg m = { "补充材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, known };
+	struct run *run = run_msg_text(C, &m, texts, codes);
+
+	(void)state;
+	assert_int_equal(run->r.ndossiers, 1);
+	assert_true(run->r.supplement);
+	assert_int_equal(run->r.dossiers[0].merge_into, 7);
+	expect_contains(run->r.dossiers[0].merge_evidence,
+	                "统一社会信用代码 " LICENCE_CODE "（见“IMG_0001.jpg”）与已有材料“衡阳市雁城科技有限公司”相同");
+	expect_contains(run->r.dossiers[0].merge_evidence, "虽单位名称写作“衡阳市雁城智造科技有限公司”，仍为同一单位");
+	assert_string_equal(item_of(run, 1), "B06");
+	assert_string_equal(item_of(run, 2), "B14");
+	run_free(run);
+
+	/* without the code the names differ and two dossiers are known: new */
+	{
+		static const struct ftext none[] = { { NULL, 0, 0 }, { NULL, 0, 0 }, { NULL, 0, 0 } };
+		struct msg m2 = { "申报材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, known };
+		run = run_msg_text(C, &m2, none, codes);
+		assert_int_equal(run->r.dossiers[0].merge_into, 0);
+		assert_null(run->r.dossiers[0].credit_code);
+		run_free(run);
+	}
+}
+
+static void test_content_county_and_negative(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'd', "扫描全能王 2023-05-15 16.02.pdf" },
+		{ 1, 'i', "IMG_2052.jpg" },
+		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档2.docx" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ RECOMMEND_TEXT, TEXT_OCR, 80 },
+		{ "湖南增值税普通发票\n发票号码：76592953\n开票日期：2023年05月06日\n营业执照 统一社会信用代码 法定代表人 经营范围\n",
+		  TEXT_OCR, 90 },
+		{ "会议签到表\n序号\t姓名\t单位\n1\t毛静\t衡阳市博远机械制造有限公司\n", TEXT_OOXML, 100 },
+	};
+	struct msg m = { "雁峰区推荐材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_string_equal(item_of(run, 0), "C01");
+	assert_int_equal(run->r.files[0].dossier, -1);
+	assert_true(run->r.files[0].by_content);
+	expect_contains(run->r.files[0].evidence, "（县市区推荐材料）");
+	expect_contains(run->r.files[0].evidence, "含“关于推荐”");
+	/* an invoice, even with a licence's words in it, and a sign-in sheet */
+	assert_string_equal(item_of(run, 1), "-");
+	assert_string_equal(item_of(run, 2), "-");
+	run_free(run);
+}
+
+static void test_content_headings(void **state)
+{
+	/* "三、服务能力和服务开展情况" is a section of the report, not its title */
+	static const struct fspec files[] = {
+		{ 0, 'd', "新建 DOCX 文档 (2).docx" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ "衡阳市中小微企业核心服务机构申请报告\n衡阳市工业和信息化局：\n按照要求，我单位申请认定。\n"
+		  "一、单位基本情况\n我单位成立于2009年。\n二、发展沿革\n略。\n三、服务能力和服务开展情况\n略。\n",
+		  TEXT_OOXML, 100 },
+	};
+	struct msg m = { "衡阳市中小企业综合服务中心核心服务机构申报", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_string_equal(item_of(run, 0), "S02");
+	assert_true(run->r.files[0].confidence >= 80);
+	run_free(run);
+}
+
 static void test_odd_inputs(void **state)
 {
 	struct classify_result r;
@@ -1073,6 +1328,12 @@ int main(void)
 		cmocka_unit_test(test_split_county_folder_only),
 		cmocka_unit_test(test_applicant_key),
 		cmocka_unit_test(test_odd_inputs),
+		cmocka_unit_test(test_content_generic_names),
+		cmocka_unit_test(test_content_name_wins),
+		cmocka_unit_test(test_content_applicant_and_program),
+		cmocka_unit_test(test_content_merge_by_code),
+		cmocka_unit_test(test_content_county_and_negative),
+		cmocka_unit_test(test_content_headings),
 	};
 	size_t total = sizeof(fixed) / sizeof(fixed[0]) + sizeof(name_cases) / sizeof(name_cases[0]) +
 	               sizeof(county_cases) / sizeof(county_cases[0]) + sizeof(prog_cases) / sizeof(prog_cases[0]) +

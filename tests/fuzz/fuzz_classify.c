@@ -11,7 +11,10 @@
  *     PATH "x.zip/a/b.pdf" is an archive entry (top x.zip, inner a/b.pdf);
  *     a PATH without '/' is attached directly.
  *   a line "K<digit><name>" is a known dossier of the county (program
- *   digit, '9' for unknown).
+ *   digit, '9' for unknown); "C<code>" gives the last one a credit code.
+ *   a line "T<digit><text>" is the text of the last file ('~' stands for
+ *   a line break, '^' for a tab, '`' for a form feed; digit 0-4 is the
+ *   text source, 5 OCR with confidence (digit*10)).
  * Campaign inputs ("C" + INI text) are parsed; a campaign that parses is
  * then used once to classify a fixed message, so odd campaigns reach the
  * classifier too.
@@ -27,6 +30,8 @@
 
 #include "campaign.h"
 #include "classify.h"
+#include "textract.h"
+#include "uscc.h"
 
 #define MAX_INPUT  (64U << 10)  /* names and subjects are small; keep runs fast */
 #define MAX_FILES  256U
@@ -91,13 +96,20 @@ static void check_result(const struct classify_result *r, size_t nfiles)
 {
 	if (r->nfiles != nfiles)
 		abort();
-	for (size_t i = 0; i < r->nfiles; i++)
+	for (size_t i = 0; i < r->nfiles; i++) {
 		if (!r->files[i].evidence || r->files[i].dossier >= (int)r->ndossiers || r->files[i].dossier < -1)
 			abort();
-	for (size_t d = 0; d < r->ndossiers; d++)
+		if (r->files[i].confidence < 0 || r->files[i].confidence > 100 ||
+		    (r->files[i].by_content && !r->files[i].item))
+			abort();
+	}
+	for (size_t d = 0; d < r->ndossiers; d++) {
 		if (!r->dossiers[d].applicant || !r->dossiers[d].applicant_evidence ||
 		    !r->dossiers[d].program_evidence)
 			abort();
+		if (r->dossiers[d].credit_code && !uscc_valid(r->dossiers[d].credit_code))
+			abort();
+	}
 }
 
 static void classify_lines(const struct campaign *c, char *text)
@@ -130,7 +142,23 @@ static void classify_lines(const struct campaign *c, char *text)
 			known[nk].applicant = line + 2;
 			known[nk].items = NULL;
 			known[nk].nitems = 0;
+			known[nk].credit_code = NULL;
 			nk++;
+			continue;
+		}
+		if (line[0] == 'C' && nk > 0) {
+			known[nk - 1].credit_code = line + 1;
+			continue;
+		}
+		if (line[0] == 'T' && line[1] >= '0' && line[1] <= '9' && nf > 0) {
+			struct classify_file *lf = &files[nf - 1];
+			char *t = line + 2;
+			for (char *q = t; *q; q++)
+				*q = *q == '~' ? '\n' : *q == '^' ? '\t' : *q == '`' ? '\f' : *q;
+			lf->text = t;
+			lf->text_len = strlen(t);
+			lf->text_source = line[1] <= '4' ? line[1] - '0' : TEXT_OCR;
+			lf->text_confidence = line[1] <= '4' ? 100 : (line[1] - '0') * 10;
 			continue;
 		}
 		if (nf >= MAX_FILES)
