@@ -172,6 +172,8 @@ static const char *const yc_files[] = {
 	"文档1.pdf", "微信图片_20230512093015.png", "新建 Microsoft Word 文档 (2).docx", "文档2.pdf",
 	"IMG_2041.jpg", "IMG_2045.jpg", "扫描全能王 2023-05-10 10.40.pdf", NULL,
 };
+/* Under AddressSanitizer Tesseract runs several times slower: give it time. */
+#define OCR_ON (TU_ASAN ? "ocr = on\nocr_ms = 180000\nocr_extra_seconds = 7200\n" : "ocr = on\n")
 #define YC_FROM "=?UTF-8?B?6ZuB5bOw5Yy65bel5L+h5bGA?= <yanfeng-gxj@hengyang.gov.example>"
 #define YC_SUBJ "雁峰区-衡阳市雁城创新创业园运营管理有限公司-创新创业基地申报材料"
 #define YC_CODE "91430406MA4QX7K201"
@@ -203,7 +205,7 @@ static void test_content_only_names_get_a_receipt(void **state)
 	(void)state;
 	if (!worker_ocr_data())
 		skip();
-	fixture_setup(&fx, "ocr = on\n");
+	fixture_setup(&fx, OCR_ON);
 	ingest_content_files(&fx, YC_FROM, YC_SUBJ, 1, "2023-05-12T10:00:00+08:00", yc_files, &o);
 	d = fixture_dossiers(&fx);
 	assert_int_equal(json_array_size(d), 1);
@@ -269,7 +271,7 @@ static void test_supplement_by_code_and_duplicate_unit(void **state)
 	(void)state;
 	if (!worker_ocr_data())
 		skip();
-	fixture_setup(&fx, "ocr = on\n");
+	fixture_setup(&fx, OCR_ON);
 	ingest_content_files(&fx, HN_FROM, "衡南县-衡南县云集科技孵化器有限公司-创新创业基地申报", 1,
 	                     "2023-05-12T10:00:00+08:00", first, &o1);
 	ingest_content_files(&fx, HN_FROM, "补件：云集孵化基地（社保证明、人员名单）", 2,
