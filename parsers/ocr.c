@@ -52,9 +52,11 @@ static char *key_of(const struct ocr_limits *lim)
 
 static void quiet(TessBaseAPI *a)
 {
-	/* Tesseract's diagnostics ("Estimating resolution as ...") go to
-	 * stderr unless debug_file names a file; the sandbox leaves /dev/null
-	 * unopenable, so raise the threshold that prints them instead. */
+	/* Tesseract's diagnostics ("Estimating resolution as ...", "Empty
+	 * page!!") go to stderr unless debug_file names a file it can open.
+	 * Inside the sandbox /dev/null is not openable (Landlock) and they
+	 * fall back to stderr; the resolution is always set (ocr_pix), which
+	 * silences the usual one. */
 	TessBaseAPISetVariable(a, "debug_file", "/dev/null");
 	TessBaseAPISetVariable(a, "tessedit_write_images", "0");
 }
@@ -328,7 +330,8 @@ static int ocr_pix(PIX *pix, const struct ocr_limits *lim, struct ocr_out *o)
 	 * the page the way it says; should that read poorly, read it as it
 	 * came too and keep the better of the two.
 	 */
-	deg = detect_turn(pix, lim);
+	/* (OSD has no monitor: it is skipped when under a second is left) */
+	deg = deadline - mono_ms() > 1000 ? detect_turn(pix, lim) : 0;
 	if (deg != 0) {
 		/* OSD reports the page's orientation counter-clockwise;
 		 * (360 - deg) clockwise makes it upright (what

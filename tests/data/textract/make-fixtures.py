@@ -85,6 +85,7 @@ def make_odd_docx():
 
 
 def make_xlsx():
+    import datetime
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "基本情况"
@@ -92,12 +93,13 @@ def make_xlsx():
     ws.append(["场地面积", 12500, "平方米"])
     ws.append(["自有产权比例", 0.65, None])
     ws["E5"] = "说明"
+    ws.append(["成立日期", datetime.date(2016, 3, 18), 44927])
+    ws["B6"].number_format = "yyyy\"年\"m\"月\"d\"日\""
     ws2 = wb.create_sheet("在孵企业")
     ws2.append(["企业名称", "从业人数"])
     ws2.append(["衡阳智造科技有限公司", 38])
     ws3 = wb.create_sheet("第三表")
     ws3.append(["不应读取"])
-    import datetime
     wb.properties.created = wb.properties.modified = datetime.datetime(2023, 5, 10, 10, 23)
     wb.save(out("sheet.xlsx"))
     fix_zip(out("sheet.xlsx"))
