@@ -1232,6 +1232,34 @@ static void test_content_headings(void **state)
 	run_free(run);
 }
 
+static void test_content_same_code_one_dossier(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'a', "雁城科技.zip" },
+		{ 0, 'i', "雁城科技.zip/营业执照.jpg" },
+		{ 0, 'd', "雁城科技.zip/申请表.docx" },
+		{ 1, 'a', "衡阳市雁城智造有限公司补充.zip" },
+		{ 1, 'd', "衡阳市雁城智造有限公司补充.zip/营业执照副本.pdf" },
+		{ 1, 'd', "衡阳市雁城智造有限公司补充.zip/审计报告.pdf" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ NULL, 0, 0 }, { LICENCE_TEXT, TEXT_OCR, 80 }, { NULL, 0, 0 },
+		{ NULL, 0, 0 }, { LICENCE_TEXT, TEXT_PDF, 100 }, { NULL, 0, 0 },
+	};
+	struct msg m = { "创新创业基地申报材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_int_equal(run->r.ndossiers, 1);
+	assert_string_equal(run->r.dossiers[0].credit_code, LICENCE_CODE);
+	expect_contains(run->r.dossiers[0].applicant_evidence,
+	                "“营业执照.jpg”与“营业执照副本.pdf”中的统一社会信用代码同为 " LICENCE_CODE "，合为一份材料");
+	for (size_t i = 0; i < run->nfiles; i++)
+		assert_true(run->r.files[i].dossier == 0);
+	run_free(run);
+}
+
 static void test_odd_inputs(void **state)
 {
 	struct classify_result r;
@@ -1341,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_content_merge_by_code),
 		cmocka_unit_test(test_content_county_and_negative),
 		cmocka_unit_test(test_content_headings),
+		cmocka_unit_test(test_content_same_code_one_dossier),
 	};
 	size_t total = sizeof(fixed) / sizeof(fixed[0]) + sizeof(name_cases) / sizeof(name_cases[0]) +
 	               sizeof(county_cases) / sizeof(county_cases[0]) + sizeof(prog_cases) / sizeof(prog_cases[0]) +
