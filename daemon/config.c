@@ -228,6 +228,40 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 			r = parse_size(value, &l->address_space);
 		else if (strcmp(key, "retention_days") == 0)
 			r = parse_days(value, &c->retention_days);
+		else if (strcmp(key, "ocr") == 0) {
+			r = 0;
+			if (strcmp(value, "on") == 0)
+				l->ocr = LIMIT_OCR_ON;
+			else if (strcmp(value, "off") == 0)
+				l->ocr = LIMIT_OCR_OFF;
+			else if (strcmp(value, "auto") == 0)
+				l->ocr = LIMIT_OCR_AUTO;
+			else
+				r = -1;
+		} else if (strcmp(key, "text_bytes") == 0) {
+			/* One REC_TEXT record carries it: at most 1 MiB. */
+			r = parse_size(value, &n);
+			if (r == 0 && (n < 1024 || n > (1u << 20)))
+				r = -1;
+			if (r == 0)
+				l->text_bytes = (size_t)n;
+		} else if (strcmp(key, "text_pages") == 0) {
+			r = parse_uint(value, &l->text_pages);
+			if (r == 0 && (l->text_pages == 0 || l->text_pages > 50))
+				r = -1;
+		} else if (strcmp(key, "text_files") == 0) {
+			r = parse_uint(value, &l->text_files);
+			if (r == 0 && (l->text_files == 0 || l->text_files > 1000))
+				r = -1;
+		} else if (strcmp(key, "ocr_ms") == 0) {
+			r = parse_uint(value, &l->ocr_ms);
+			if (r == 0 && (l->ocr_ms < 100 || l->ocr_ms > 600000))
+				r = -1;
+		} else if (strcmp(key, "ocr_extra_seconds") == 0) {
+			r = parse_uint(value, &l->ocr_extra_seconds);
+			if (r == 0 && (l->ocr_extra_seconds == 0 || l->ocr_extra_seconds > 7200))
+				r = -1;
+		}
 		(void)n;
 	} else if (strcmp(section, "imap") == 0) {
 		c->imap.set = true;

@@ -9,11 +9,15 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "authres.h"
 #include "classify.h"
+#include "eligibility.h"
 #include "problem.h"
 #include "reply.h"
 #include "sniff.h"
+#include "textract.h"
 #include "triage.h"
 #include "worker.h"
 
@@ -156,9 +160,236 @@ struct classify_file *ingest_classify_files(const struct worker_result *wr)
 			.id = (unsigned)i, .name = f->name, .path = f->path, .top = f->top,
 			.top_name = f->top_name, .inner = f->inner, .kind = (enum sniff_kind)f->kind,
 			.mime = f->mime, .container = f->container, .body_image = f->body_image,
+			.text = f->text, .text_len = f->text_len, .text_source = f->text_source,
+			.text_confidence = f->text_confidence,
 		};
 	}
 	return cf;
+}
+
+/* ---- what the documents say (schema v6) ---- */
+
+static const char *text_source_name(int s)
+{
+	switch (s) {
+	case TEXT_OOXML: return "ooxml";
+	case TEXT_PDF: return "pdf";
+	case TEXT_LEGACY: return "legacy";
+	case TEXT_PLAIN: return "plain";
+	case TEXT_OCR: return "ocr";
+	default: return "none";
+	}
+}
+
+/* The application form of a program: its first item in the notice's
+ * 申报目录 (B01, S01: 申请表). */
+static const char *form_item(const struct campaign *c, int prog)
+{
+	const struct campaign_item *best = NULL;
+
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct campaign_item *it = &c->items[i];
+		if (it->program == prog && it->number > 0 && (!best || it->number < best->number))
+			best = it;
+	}
+	return best ? best->id : NULL;
+}
+
+static json_t *values_json(const struct elig_values *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < v->n; i++) {
+		const struct elig_value *e = &v->v[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "field", json_string(e->field ? e->field : ""));
+		json_object_set_new(o, "label", e->label ? json_string(e->label) : json_null());
+		json_object_set_new(o, "found", json_boolean(e->found));
+		json_object_set_new(o, "num", e->found && !e->date ? json_real(e->num) : json_null());
+		json_object_set_new(o, "raw", e->raw ? json_string(e->raw) : json_null());
+		json_object_set_new(o, "date", e->date ? json_string(e->date) : json_null());
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static const char *elig_status_name(enum elig_status s)
+{
+	return s == ELIG_PASS ? "pass" : s == ELIG_FAIL ? "fail" : "unknown";
+}
+
+/* Read the form's values, check them, replace the dossier's pre-check.
+ * Advice for staff; only a campaign with check_affects_reply puts a
+ * failed condition into the county's reply (as an eligibility problem). */
+static int record_eligibility(struct ingest *in, long long msg, long long dossier, int prog,
+                              long long file, const struct worker_file *f)
+{
+	const struct campaign *c = in->camp;
+	struct elig_values v;
+	struct elig_report rep;
+	json_t *vj;
+	char *vals;
+	int r = -1;
+
+	memset(&v, 0, sizeof(v));
+	memset(&rep, 0, sizeof(rep));
+	if (elig_read(c, prog, f->text, f->text_len, &v) != 0)
+		return -1;
+	if (elig_check(c, prog, &v, f->text, f->text_len, &rep) != 0) {
+		elig_values_free(&v);
+		return -1;
+	}
+	vj = values_json(&v);
+	vals = vj ? json_dumps(vj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(vj);
+	if (rep.n > 0 && ledger_clear_eligibility(in->ledger, dossier) == 0) {
+		r = 0;
+		for (size_t i = 0; i < rep.n && r == 0; i++)
+			r = ledger_insert_eligibility(in->ledger, dossier, file, rep.flags[i].rule,
+			                              elig_status_name(rep.flags[i].status),
+			                              rep.flags[i].message, vals);
+		if (r == 0 && c->check_affects_reply) {
+			/* reprocess reads the form again: its problems are replaced */
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v2(ledger_db(in->ledger), "DELETE FROM problems WHERE message = ?"
+			                       " AND file = ? AND kind = '" PROB_ELIGIBILITY "'", -1, &st, NULL) != SQLITE_OK)
+				r = -1;
+			else {
+				sqlite3_bind_int64(st, 1, msg);
+				sqlite3_bind_int64(st, 2, file);
+				r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+				sqlite3_finalize(st);
+			}
+		}
+		for (size_t i = 0; r == 0 && c->check_affects_reply && i < rep.n; i++) {
+			char *reason = NULL;
+			if (rep.flags[i].status != ELIG_FAIL)
+				continue;
+			if (asprintf(&reason, "申请表“%s”：%s", f->path,
+			             rep.flags[i].message ? rep.flags[i].message : rep.flags[i].rule) < 0)
+				r = -1;
+			else
+				r = ledger_insert_problem(in->ledger, msg, file, PROB_ELIGIBILITY, f->path, reason);
+			free(reason);
+		}
+	} else if (rep.n == 0) {
+		r = 0;
+	}
+	free(vals);
+	elig_values_free(&v);
+	elig_report_free(&rep);
+	return r;
+}
+
+/* duplicate-unit: another dossier of the campaign (any county or program)
+ * carries this dossier's credit code.  Staff only (reply.c keeps it out
+ * of the county's reply). */
+static int duplicate_units(struct ingest *in, long long msg, long long dossier)
+{
+	struct ledger *lg = in->ledger;
+	sqlite3_stmt *st = NULL;
+	long long *ids = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (ledger_same_code(lg, dossier, &ids, &n) != 0)
+		return -1;
+	if (n > 0 && sqlite3_prepare_v2(ledger_db(lg),
+		"SELECT d.id, d.county, d.applicant, d.credit_code, o.applicant FROM dossiers d, dossiers o"
+		" WHERE d.id = ? AND o.id = ?", -1, &st, NULL) != SQLITE_OK)
+		r = -1;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char *reason = NULL;
+		const char *cid;
+		int ci;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int64(st, 2, dossier);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		cid = (const char *)sqlite3_column_text(st, 1);
+		ci = cid ? campaign_county_index(in->camp, cid) : -1;
+		if (asprintf(&reason, "“%s”的统一社会信用代码 %s 与已登记的申报单位 #%lld“%s”（%s）相同，"
+		             "可能是同一单位重复申报，请人工核对",
+		             (const char *)sqlite3_column_text(st, 4), (const char *)sqlite3_column_text(st, 3),
+		             ids[i], (const char *)sqlite3_column_text(st, 2),
+		             ci >= 0 ? in->camp->counties[ci].name : "县区未识别") < 0) {
+			r = -1;
+			break;
+		}
+		r = ledger_insert_problem(lg, msg, 0, PROB_DUPLICATE_UNIT,
+		                          (const char *)sqlite3_column_text(st, 3), reason);
+		free(reason);
+	}
+	sqlite3_finalize(st);
+	free(ids);
+	return r;
+}
+
+/* The file of dossier k that is its application form with text: the
+ * text layer of a document before an OCR reading. */
+static int form_file(const struct campaign *c, const struct worker_result *wr,
+                     const struct classify_result *cr, size_t k, int prog)
+{
+	const char *form = form_item(c, prog);
+	int best = -1;
+
+	if (!form)
+		return -1;
+	for (size_t i = 0; i < wr->nfiles && i < cr->nfiles; i++) {
+		const struct classify_assignment *a = &cr->files[i];
+		const struct worker_file *f = &wr->files[i];
+		if (a->dossier != (int)k || !a->item || strcmp(a->item, form) != 0 || !f->text)
+			continue;
+		if (best < 0 || (wr->files[best].text_source == TEXT_OCR && f->text_source != TEXT_OCR))
+			best = (int)i;
+	}
+	return best;
+}
+
+int ingest_content(struct ingest *in, long long msg, const struct worker_result *wr,
+                   const struct classify_result *cr, const long long *file_ids,
+                   const long long *dossier_ids, char *err, size_t errlen)
+{
+	const struct campaign *c = in->camp;
+	struct ledger *lg = in->ledger;
+
+	for (size_t i = 0; i < wr->nfiles; i++) {
+		const struct worker_file *f = &wr->files[i];
+		struct ledger_text t = {
+			.source = text_source_name(f->text_source), .confidence = f->text_confidence,
+			.pages = f->text_pages, .truncated = f->text_truncated, .note = f->text_note,
+			.text = f->text, .text_len = f->text_len,
+		};
+		if (!f->text_done || file_ids[i] <= 0)
+			continue;
+		if (ledger_insert_text(lg, file_ids[i], &t) != 0)
+			goto sqlerr;
+	}
+	if (!cr)
+		return 0;
+	for (size_t k = 0; k < cr->ndossiers; k++) {
+		const struct classify_dossier *d = &cr->dossiers[k];
+		int ff;
+
+		if (!dossier_ids[k])
+			continue;
+		if (d->credit_code && *d->credit_code) {
+			/* Once per dossier: when its code is first recorded. */
+			int set = ledger_set_credit_code(lg, dossier_ids[k], d->credit_code);
+			if (set < 0 || (set > 0 && duplicate_units(in, msg, dossier_ids[k]) != 0))
+				goto sqlerr;
+		}
+		if (d->program < 0 || (ff = form_file(c, wr, cr, k, d->program)) < 0)
+			continue;
+		if (record_eligibility(in, msg, dossier_ids[k], d->program, file_ids[ff], &wr->files[ff]) != 0)
+			goto sqlerr;
+	}
+	return 0;
+sqlerr:
+	snprintf(err, errlen, "ledger: %s", ledger_errmsg(lg));
+	return -1;
 }
 
 /* Everything after the parse, in one transaction. */
@@ -320,12 +551,15 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 		if (ledger_insert_file(lg, &lf, &file_ids[i]) != 0)
 			goto sqlerr;
 		if (a && (a->item || a->evidence) &&
-		    ledger_assign(lg, file_ids[i], a->item, a->evidence, "machine") != 0)
+		    ledger_assign_ex(lg, file_ids[i], a->item, a->evidence, "machine", a->confidence,
+		                     a->by_content) != 0)
 			goto sqlerr;
 		/* Junk the campaign ignores (AppleDouble, Thumbs.db) raises nothing. */
 		if (!(a && a->ignored) && file_problems(lg, msg, file_ids[i], f, submission) != 0)
 			goto sqlerr;
 	}
+	if (ingest_content(in, msg, wr, classified ? &cr : NULL, file_ids, dossier_ids, err, errlen) != 0)
+		goto out;
 	for (size_t i = 0; i < wr->nproblems; i++) {
 		const struct worker_problem *p = &wr->problems[i];
 		long long fid = file_id_of_seq(wr, file_ids, p->file);

@@ -64,6 +64,21 @@ int ingest_spooled(struct ingest *in, const char *sha256, const struct ingest_ti
 struct worker_result;
 struct classify_file *ingest_classify_files(const struct worker_result *wr);
 
+/*
+ * What the documents of a recorded message say, inside the caller's
+ * transaction (schema v6): each file's text row (replaced on reprocess),
+ * each dossier's unified social credit code and a duplicate-unit problem
+ * when another dossier of the campaign carries the same code, and the
+ * advisory eligibility pre-check of each dossier whose application form
+ * came with text.  file_ids[i] is the ledger id of wr->files[i];
+ * dossier_ids[k] that of cr->dossiers[k] (0 = none).  cr may be NULL
+ * (not a submission): then only the text rows.
+ */
+struct classify_result;
+int ingest_content(struct ingest *in, long long msg, const struct worker_result *wr,
+                   const struct classify_result *cr, const long long *file_ids,
+                   const long long *dossier_ids, char *err, size_t errlen);
+
 /* Record every spooled message the ledger does not know yet. */
 int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen);
 

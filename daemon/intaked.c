@@ -117,6 +117,24 @@ static int check_config(struct app *a, const char *conf)
 	printf("config %s: ok\n", conf);
 	printf("campaign %s: ok (%zu items, %zu counties)\n", a->cfg->campaign, a->camp->nitems,
 	       a->camp->ncounties);
+	{
+		const struct intake_limits *l = &a->cfg->limits;
+		const char *data = worker_ocr_data();
+
+		if (!worker_ocr_enabled(l))
+			printf("ocr: off (%s)\n", l->ocr == LIMIT_OCR_OFF ? "[intake] ocr = off"
+			       : "no Tesseract chi_sim data under /usr/share/tesseract-ocr");
+		else if (data)
+			printf("ocr: on (%sdata %s, %u ms per file, at most %u s more per message)\n",
+			       l->ocr == LIMIT_OCR_ON ? "" : "auto: ", data,
+			       l->ocr_ms ? l->ocr_ms : LIMIT_DEF_OCR_MS,
+			       l->ocr_extra_seconds ? l->ocr_extra_seconds : LIMIT_DEF_OCR_EXTRA_SECONDS);
+		else {
+			printf("ocr: FAILED: [intake] ocr = on but no Tesseract chi_sim data under "
+			       "/usr/share/tesseract-ocr (install tesseract-ocr-chi-sim)\n");
+			rc = 1;
+		}
+	}
 	if (!a->cfg->imap.set) {
 		printf("imap: not configured ([imap] missing)\n");
 		return 1;

@@ -338,7 +338,8 @@ static int add_files(struct ledger *l, struct tmpl_rec *r, const char *list,
 /* Problems that are ours to sort out, not the county's. */
 static bool internal_problem(const char *kind)
 {
-	return strcmp(kind, "sender-unverified") == 0 || strcmp(kind, "unknown-county") == 0;
+	return strcmp(kind, "sender-unverified") == 0 || strcmp(kind, "unknown-county") == 0 ||
+	       strcmp(kind, "duplicate-unit") == 0;
 }
 
 /* What a group of same-kind entries of one archive share. */

@@ -89,6 +89,52 @@ static int messages(struct ledger *l, const struct campaign *c, struct report *r
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The dossier's advisory pre-check as it stands (schema v6; not kept by
+ * day: a later form replaces it). */
+static int eligibility(struct ledger *l, struct report_dossier *d)
+{
+	sqlite3_stmt *st;
+	size_t len = 0;
+	int rc;
+
+	if (!ledger_has_table(l, "eligibility"))
+		return 0;
+	if (sqlite3_prepare_v2(ledger_db(l), "SELECT status, message FROM eligibility WHERE dossier = ? ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, d->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *status = col_text(st, 0), *msg = col_text(st, 1);
+		size_t ml;
+		char *nt;
+
+		d->elig_checked = true;
+		if (strcmp(status, "pass") == 0)
+			continue;
+		if (strcmp(status, "fail") == 0)
+			d->elig_fail++;
+		else
+			d->elig_unknown++;
+		if (!msg)
+			continue;
+		ml = strlen(msg);
+		nt = realloc(d->elig_text, len + ml + 4);
+		if (!nt) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		d->elig_text = nt;
+		if (len) {
+			memcpy(nt + len, "；", 3);
+			len += 3;
+		}
+		memcpy(nt + len, msg, ml + 1);
+		len += ml;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int dossiers(struct ledger *l, const struct campaign *c, struct report *r, long long as_of)
 {
 	sqlite3_stmt *st;
@@ -134,6 +180,8 @@ static int dossiers(struct ledger *l, const struct campaign *c, struct report *r
 		if (!d->missing)
 			goto fail;
 		d->complete = d->program >= 0 && d->nmissing == 0;
+		if (eligibility(l, d) != 0)
+			goto fail;
 
 		struct report_county *k = &r->counties[row];
 		if (d->program >= 0)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "ingest.h"
 #include "query.h"
 #include "report.h"
 #include "staff.h"
@@ -207,7 +208,7 @@ static int apply(struct ingest *in, long long msg, const struct worker_result *w
 				free(cl);
 			}
 			fprintf(o->out, "”：%s → %s\n", fi.item[0] ? fi.item : "未归类", item ? item : "未归类");
-			r = ledger_assign(in->ledger, fi.id, item, ev, "machine");
+			r = ledger_assign_ex(in->ledger, fi.id, item, ev, "machine", a->confidence, a->by_content);
 			free(ev);
 			if (r != 0) {
 				snprintf(err, errlen, "ledger: %s", ledger_errmsg(in->ledger));
@@ -217,6 +218,43 @@ static int apply(struct ingest *in, long long msg, const struct worker_result *w
 		(*nchanged_r)++;
 	}
 	return 0;
+}
+
+/*
+ * The text was read again by the parse child: its rows, the credit codes
+ * and the pre-check follow the new reading.  Dossiers are those the
+ * ledger holds for the files (reprocess never moves files between them).
+ */
+static int content_again(struct ingest *in, long long msg, const struct worker_result *wr,
+                         const struct classify_result *cr, unsigned *ntext_r, char *err, size_t errlen)
+{
+	long long *fids = calloc(wr->nfiles + 1, sizeof(*fids));
+	long long *dids = calloc(cr->ndossiers + 1, sizeof(*dids));
+	int r = -1;
+
+	*ntext_r = 0;
+	if (!fids || !dids) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < wr->nfiles; i++) {
+		struct fileinfo fi;
+		int k = i < cr->nfiles ? cr->files[i].dossier : -1;
+
+		if (file_by_seq(in->ledger, in->camp, msg, wr->files[i].seq, &fi) < 0) {
+			snprintf(err, errlen, "ledger: %s", ledger_errmsg(in->ledger));
+			goto out;
+		}
+		fids[i] = fi.id;
+		if (k >= 0 && (size_t)k < cr->ndossiers && !dids[k] && fi.dossier > 0)
+			dids[k] = fi.dossier;
+		*ntext_r += wr->files[i].text_done && fi.id > 0;
+	}
+	r = ingest_content(in, msg, wr, cr, fids, dids, err, errlen);
+out:
+	free(fids);
+	free(dids);
+	return r;
 }
 
 static int one_message(struct ingest *in, long long msg, const char *sha, const char *county,
@@ -231,7 +269,7 @@ static int one_message(struct ingest *in, long long msg, const char *sha, const 
 	struct classify_file *cf = NULL;
 	struct msgsnap before, after;
 	size_t nknown = 0;
-	unsigned nchanged = 0;
+	unsigned nchanged = 0, ntext = 0;
 	bool parsed = false, classified = false, in_txn = false, any = false;
 	int fd = -1, wd = -1, ret = -1, r;
 
@@ -284,6 +322,8 @@ static int one_message(struct ingest *in, long long msg, const char *sha, const 
 		ret = 0;
 		goto out;
 	}
+	if (content_again(in, msg, &wr, &cr, &ntext, err, errlen) != 0)
+		goto out;
 	if (take_snap(l, c, msg, county, &after) != 0)
 		goto sql;
 	for (size_t i = 0; i < before.nd && i < after.nd; i++) {
@@ -304,13 +344,16 @@ static int one_message(struct ingest *in, long long msg, const char *sha, const 
 	stats->files_changed += nchanged;
 	if (nchanged > 0)
 		stats->changed_messages++;
-	if (o->dry_run || nchanged == 0) {
+	if (ntext > 0)
+		fprintf(o->out, "  重新读取 %u 个文件的内容\n", ntext);
+	if (o->dry_run || (nchanged == 0 && ntext == 0)) {
 		ledger_rollback(l);
 		in_txn = false;
 	} else {
-		char target[64], detail[128];
+		char target[64], detail[160];
 		snprintf(target, sizeof(target), "message:%lld", msg);
-		snprintf(detail, sizeof(detail), "按当前申报目录重新分类，%u 个文件的归类改变", nchanged);
+		snprintf(detail, sizeof(detail), "按当前申报目录重新分类，%u 个文件的归类改变；重新读取 %u 个文件的内容",
+		         nchanged, ntext);
 		if (staff_audit(l, o->who, "reprocess", target, detail) != 0 || ledger_commit(l) != 0)
 			goto sql;
 		in_txn = false;

@@ -197,6 +197,111 @@ static json_t *problems_of(struct ledger *l, long long dossier)
 	return a;
 }
 
+/* What the file says (schema v6): the text read, the assignment's
+ * confidence and whether the content decided it. */
+static void add_content(struct ledger *l, json_t *files)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	json_t *f;
+
+	if (!ledger_has_table(l, "file_text") ||
+	    sqlite3_prepare_v2(ledger_db(l),
+		"SELECT t.source, t.confidence, t.pages, t.truncated, t.text_len, t.note,"
+		" a.confidence, a.by_content, t.file IS NOT NULL"
+		" FROM files f LEFT JOIN file_text t ON t.file = f.id"
+		" LEFT JOIN assignments a ON a.file = f.id AND a.current = 1 WHERE f.id = ?",
+		-1, &st, NULL) != SQLITE_OK)
+		return;
+	json_array_foreach(files, i, f) {
+		json_t *t = json_null();
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(f, "id")));
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		if (sqlite3_column_int(st, 8)) {
+			t = json_object();
+			json_object_set_new(t, "source", json_string(col_text(st, 0)));
+			json_object_set_new(t, "confidence", json_integer(sqlite3_column_int(st, 1)));
+			json_object_set_new(t, "pages", json_integer(sqlite3_column_int(st, 2)));
+			json_object_set_new(t, "truncated", json_boolean(sqlite3_column_int(st, 3)));
+			json_object_set_new(t, "bytes", json_integer(sqlite3_column_int64(st, 4)));
+			json_object_set_new(t, "note", col_text(st, 5) ? json_string(col_text(st, 5)) : json_null());
+		}
+		json_object_set_new(f, "text", t);
+		json_object_set_new(f, "confidence", sqlite3_column_type(st, 6) == SQLITE_NULL ? json_null()
+		                                     : json_integer(sqlite3_column_int(st, 6)));
+		json_object_set_new(f, "by_content", json_boolean(sqlite3_column_int(st, 7)));
+	}
+	sqlite3_finalize(st);
+}
+
+/* The unit's credit code and the other dossiers that carry it. */
+static void add_credit_code(struct ledger *l, const struct campaign *c, json_t *d, long long dossier)
+{
+	sqlite3_stmt *st;
+	json_t *same = json_array();
+	const char *code = NULL;
+
+	if (sqlite3_prepare_v2(ledger_db(l), "SELECT credit_code FROM dossiers WHERE id = ?", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, dossier);
+		if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0) && *col_text(st, 0))
+			json_object_set_new(d, "credit_code", json_string(col_text(st, 0)));
+		sqlite3_finalize(st);
+	}
+	code = json_string_value(json_object_get(d, "credit_code"));
+	if (!code)
+		json_object_set_new(d, "credit_code", json_null());
+	if (code && sqlite3_prepare_v2(ledger_db(l),
+		"SELECT id, county, program, applicant FROM dossiers WHERE credit_code = ? AND id <> ? ORDER BY id",
+		-1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, dossier);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_t *o = json_object();
+			int ci = campaign_county_index(c, col_text(st, 1));
+			json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+			json_object_set_new(o, "county", json_string(col_text(st, 1)));
+			json_object_set_new(o, "county_name", ci >= 0 ? json_string(c->counties[ci].name) : json_null());
+			json_object_set_new(o, "program", json_string(col_text(st, 2)));
+			json_object_set_new(o, "applicant", json_string(col_text(st, 3)));
+			json_array_append_new(same, o);
+		}
+		sqlite3_finalize(st);
+	}
+	json_object_set_new(d, "same_credit_code", same);
+}
+
+json_t *staff_eligibility(struct ledger *l, long long dossier)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+
+	if (!ledger_has_table(l, "eligibility") ||
+	    sqlite3_prepare_v2(ledger_db(l),
+		"SELECT rule, status, message, vals, file FROM eligibility WHERE dossier = ? ORDER BY id",
+		-1, &st, NULL) != SQLITE_OK)
+		return a;
+	sqlite3_bind_int64(st, 1, dossier);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *o = json_object(), *vals = NULL;
+		const char *vj = col_text(st, 3);
+		if (vj)
+			vals = json_loads(vj, 0, NULL);
+		json_object_set_new(o, "rule", json_string(col_text(st, 0)));
+		json_object_set_new(o, "status", json_string(col_text(st, 1)));
+		json_object_set_new(o, "message", col_text(st, 2) ? json_string(col_text(st, 2)) : json_null());
+		json_object_set_new(o, "values", vals ? vals : json_null());
+		json_object_set_new(o, "file", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
+		                               : json_integer(sqlite3_column_int64(st, 4)));
+		json_array_append_new(a, o);
+	}
+	sqlite3_finalize(st);
+	return a;
+}
+
 json_t *staff_show(struct ledger *l, const struct campaign *c, long long dossier,
                    char *err, size_t errlen)
 {
@@ -218,6 +323,9 @@ json_t *staff_show(struct ledger *l, const struct campaign *c, long long dossier
 		snprintf(err, errlen, "没有编号为 %lld 的申报单位", dossier);
 		return NULL;
 	}
+	add_content(l, json_object_get(found, "files"));
+	add_credit_code(l, c, found, dossier);
+	json_object_set_new(found, "eligibility", staff_eligibility(l, dossier));
 	json_object_set_new(found, "problems", problems_of(l, dossier));
 	json_object_set_new(found, "replies", replies_of(l, dossier, &avail));
 	json_object_set_new(found, "replies_available", json_boolean(avail));
@@ -272,6 +380,105 @@ void staff_print_list(FILE *out, const json_t *list, const struct campaign *c)
 	fprintf(out, "共 %zu 个申报单位\n", json_array_size(list));
 }
 
+static const char *source_zh(const char *s)
+{
+	static const struct { const char *k, *zh; } m[] = {
+		{ "ooxml", "Office 文档" }, { "pdf", "PDF 文字层" }, { "legacy", "旧版 Office/WPS 文档" },
+		{ "plain", "纯文本" }, { "ocr", "文字识别（OCR）" },
+	};
+
+	for (size_t i = 0; s && i < sizeof(m) / sizeof(m[0]); i++)
+		if (strcmp(s, m[i].k) == 0)
+			return m[i].zh;
+	return "无";
+}
+
+/* "文字：PDF 文字层，2 页，1834 字节" / "文字：无（扫描件，未启用文字识别）" */
+static void print_text_line(FILE *out, const json_t *t)
+{
+	const char *src, *note;
+
+	if (!json_is_object(t))
+		return;
+	src = json_string_value(json_object_get(t, "source"));
+	note = json_string_value(json_object_get(t, "note"));
+	fprintf(out, "          文字：%s", source_zh(src));
+	if (src && strcmp(src, "none") != 0) {
+		if (strcmp(src, "ocr") == 0)
+			fprintf(out, "，识别置信度 %lld", (long long)json_integer_value(json_object_get(t, "confidence")));
+		if (json_integer_value(json_object_get(t, "pages")) > 0)
+			fprintf(out, "，共 %lld 页", (long long)json_integer_value(json_object_get(t, "pages")));
+		fprintf(out, "，读取 %lld 字节%s", (long long)json_integer_value(json_object_get(t, "bytes")),
+		        json_is_true(json_object_get(t, "truncated")) ? "（已截断）" : "");
+	}
+	if (note) {
+		fputs("（", out);
+		print_clean(out, note);
+		fputs("）", out);
+	}
+	fputc('\n', out);
+}
+
+static const char *elig_zh(const char *status)
+{
+	if (status && strcmp(status, "pass") == 0)
+		return "符合";
+	if (status && strcmp(status, "fail") == 0)
+		return "不符";
+	return "无法判断";
+}
+
+/* The values read, once: every row carries the same form's values. */
+static void print_values(FILE *out, const json_t *vals)
+{
+	size_t i, n = 0;
+	json_t *v;
+
+	if (!json_is_array(vals))
+		return;
+	fputs("  读取的数值：", out);
+	json_array_foreach(vals, i, v) {
+		const char *label = json_string_value(json_object_get(v, "label"));
+		const char *raw = json_string_value(json_object_get(v, "raw"));
+		if (!json_is_true(json_object_get(v, "found")))
+			continue;
+		fputs(n++ ? "；" : "", out);
+		print_clean(out, label ? label : json_string_value(json_object_get(v, "field")));
+		fputc(' ', out);
+		print_clean(out, raw ? raw : "");
+	}
+	if (n == 0)
+		fputs("无", out);
+	fputc('\n', out);
+}
+
+void staff_print_eligibility(FILE *out, const json_t *rows)
+{
+	size_t i, nfail = 0, nunknown = 0;
+	json_t *v;
+
+	json_array_foreach(rows, i, v) {
+		const char *st = json_string_value(json_object_get(v, "status"));
+		nfail += st && strcmp(st, "fail") == 0;
+		nunknown += st && strcmp(st, "unknown") == 0;
+	}
+	fputs("\n资格初审（仅供参考，不影响回复）：", out);
+	if (json_array_size(rows) == 0) {
+		fputs("未读取到申请表数值\n", out);
+		return;
+	}
+	if (nfail == 0 && nunknown == 0)
+		fputs("各项条件均符合\n", out);
+	else
+		fprintf(out, "%zu 项不符，%zu 项无法判断\n", nfail, nunknown);
+	json_array_foreach(rows, i, v) {
+		fprintf(out, "  【%s】", elig_zh(json_string_value(json_object_get(v, "status"))));
+		print_clean(out, json_string_value(json_object_get(v, "message")));
+		fputc('\n', out);
+	}
+	print_values(out, json_object_get(json_array_get(rows, 0), "values"));
+}
+
 void staff_print_show(FILE *out, const json_t *d, const struct campaign *c)
 {
 	size_t i;
@@ -295,6 +502,17 @@ void staff_print_show(FILE *out, const json_t *d, const struct campaign *c)
 	fputs("\n来信：", out);
 	json_array_foreach(json_object_get(d, "messages"), i, v)
 		fprintf(out, "%s#%lld", i ? "、" : "", (long long)json_integer_value(v));
+	fputs("\n统一社会信用代码：", out);
+	print_clean(out, json_string_value(json_object_get(d, "credit_code")) ?
+	            json_string_value(json_object_get(d, "credit_code")) : "未读取到");
+	json_array_foreach(json_object_get(d, "same_credit_code"), i, v) {
+		const char *cn2 = json_string_value(json_object_get(v, "county_name"));
+		fprintf(out, "%s#%lld %s ", i ? "、" : "（重复申报：同一代码另见 ",
+		        (long long)json_integer_value(json_object_get(v, "id")), cn2 ? cn2 : "县区未识别");
+		print_clean(out, json_string_value(json_object_get(v, "applicant")));
+		if (i + 1 == json_array_size(json_object_get(d, "same_credit_code")))
+			fputs("）", out);
+	}
 	fputs("\n\n文件（编号  对应材料  类型  文件名 / 依据）\n", out);
 	json_array_foreach(json_object_get(d, "files"), i, v) {
 		const char *item = json_string_value(json_object_get(v, "item"));
@@ -306,14 +524,24 @@ void staff_print_show(FILE *out, const json_t *d, const struct campaign *c)
 		        item ? item : "-", label, json_string_value(json_object_get(v, "mime")));
 		print_clean(out, json_string_value(json_object_get(v, "path")));
 		fputc('\n', out);
-		if (json_string_value(json_object_get(v, "evidence")) || (by && strcmp(by, "machine") != 0)) {
+		if (json_is_true(json_object_get(v, "by_content")) && item && (!by || strcmp(by, "machine") == 0)) {
+			json_t *conf = json_object_get(v, "confidence");
+			fprintf(out, "          内容识别：%s", label);
+			if (json_is_integer(conf))
+				fprintf(out, "，置信度 %lld", (long long)json_integer_value(conf));
+			fputs("，依据 ", out);
+			print_clean(out, json_string_value(json_object_get(v, "evidence")));
+			fputc('\n', out);
+		} else if (json_string_value(json_object_get(v, "evidence")) || (by && strcmp(by, "machine") != 0)) {
 			fputs("          依据：", out);
 			print_clean(out, json_string_value(json_object_get(v, "evidence")));
 			if (by && strcmp(by, "machine") != 0)
 				fprintf(out, "（%s 人工改判）", by);
 			fputc('\n', out);
 		}
+		print_text_line(out, json_object_get(v, "text"));
 	}
+	staff_print_eligibility(out, json_object_get(d, "eligibility"));
 	fputs("\n问题：", out);
 	if (json_array_size(json_object_get(d, "problems")) == 0)
 		fputs("无", out);

@@ -50,6 +50,11 @@ json_t *staff_list(struct ledger *l, const struct campaign *c, const struct staf
 json_t *staff_show(struct ledger *l, const struct campaign *c, long long dossier,
                    char *err, size_t errlen);
 void staff_print_show(FILE *out, const json_t *d, const struct campaign *c);
+/* The advisory pre-check of a dossier (schema v6): one object per rule,
+ * {rule, status pass|fail|unknown, message, values [...], file}; printed
+ * as the 资格初审 section of show. */
+json_t *staff_eligibility(struct ledger *l, long long dossier);
+void staff_print_eligibility(FILE *out, const json_t *rows);
 void staff_print_list(FILE *out, const json_t *list, const struct campaign *c);
 
 struct staff_assign_result {

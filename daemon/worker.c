@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <libetpan/libetpan.h>
 #include <locale.h>
 #include <nettle/sha2.h>
@@ -25,6 +26,7 @@
 #include "problem.h"
 #include "sniff.h"
 #include "spool.h"
+#include "textract.h"
 #include "unpack.h"
 
 /* ------------------------------------------------------------------ */
@@ -36,7 +38,7 @@
 #define FIELD_NULL     0xffffffffU
 
 enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D',
-                REC_LOCAL = 'L' };
+                REC_LOCAL = 'L', REC_TEXT = 'T', REC_BUDGET = 'B' };
 
 struct wbuf {
 	unsigned char *p;
@@ -227,6 +229,10 @@ struct child {
 	bool failed;           /* a record could not be sent: stop */
 	int local_errno;       /* the work directory could not be written */
 	bool evict;            /* the message is mapped and large: drop pages once read */
+	bool forked;           /* a child process: its own CPU limit may grow */
+	bool ocr;              /* [intake] ocr, resolved */
+	unsigned ntext;        /* files whose text was read */
+	unsigned long long ocr_budget_ms; /* extra time claimed for OCR so far */
 };
 
 /* One file being written: an attachment or an archive entry. */
@@ -353,6 +359,108 @@ static void unpack_into(struct child *ch, int fd, unsigned parent_seq, unsigned 
                         int top, const char *top_name, const char *path_prefix,
                         const char *inner_prefix, const char *part, bool in_forward);
 
+/* --- text --- */
+
+static void emit_text(struct child *ch, unsigned seq, const struct text_result *tr)
+{
+	wb_begin(&ch->rec, REC_TEXT);
+	wb_u64(&ch->rec, seq);
+	wb_u64(&ch->rec, (uint64_t)tr->source);
+	wb_u64(&ch->rec, (uint64_t)(tr->confidence < 0 ? 0 : tr->confidence > 100 ? 100 : tr->confidence));
+	wb_u64(&ch->rec, tr->pages);
+	wb_u64(&ch->rec, tr->truncated);
+	wb_str(&ch->rec, tr->note);
+	wb_bytes(&ch->rec, tr->text, tr->text ? tr->len : 0);
+	if (wb_send(&ch->rec, ch->out) != 0)
+		ch->failed = true;
+}
+
+/*
+ * OCR takes seconds a page.  Before a file that may go through it, the
+ * child claims ocr_ms more (plus 2 s for decoding and rendering): it
+ * raises its own soft CPU limit within the hard limit the parent set, and
+ * tells the parent, which moves its wall-clock deadline by as much.  The
+ * whole claim per message is capped by ocr_extra_seconds; past it OCR is
+ * skipped, not the message killed.
+ */
+static bool budget_claim(struct child *ch)
+{
+	unsigned long long add = (unsigned long long)ch->lim->ocr_ms + 2000;
+	unsigned long long cap = (unsigned long long)ch->lim->ocr_extra_seconds * 1000;
+
+	if (ch->ocr_budget_ms + add > cap)
+		return false;
+	ch->ocr_budget_ms += add;
+	if (ch->forked) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_CPU, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+			rlim_t want = rl.rlim_cur + (rlim_t)((add + 999) / 1000);
+			if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+				want = rl.rlim_max;
+			rl.rlim_cur = want;
+			(void)setrlimit(RLIMIT_CPU, &rl);
+		}
+	}
+	wb_begin(&ch->rec, REC_BUDGET);
+	wb_u64(&ch->rec, add);
+	if (wb_send(&ch->rec, ch->out) != 0)
+		ch->failed = true;
+	return !ch->failed;
+}
+
+static bool may_ocr(const struct sniff_result *sr)
+{
+	return sr->kind == SNIFF_IMAGE || strcmp(sr->mime, "application/pdf") == 0;
+}
+
+/* The words of a finished document or image, for classification by
+ * content and the eligibility pre-check. */
+static void file_text(struct child *ch, struct outfile *of, const struct filemeta *m,
+                      const struct sniff_result *sr)
+{
+	struct text_limits tl;
+	struct text_result tr;
+	bool ocr_skipped = false;
+	char note[160];
+
+	if (m->body_image || of->size == 0 || !text_wanted(sr->kind, sr->mime))
+		return;
+	memset(&tr, 0, sizeof(tr));
+	if (ch->ntext >= ch->lim->text_files) {
+		snprintf(note, sizeof(note), "本邮件中需读取内容的文件超过 %u 个，此文件未读取内容",
+		         ch->lim->text_files);
+		tr.note = note;
+		emit_text(ch, of->seq, &tr);
+		return;
+	}
+	ch->ntext++;
+	memset(&tl, 0, sizeof(tl));
+	tl.max_bytes = ch->lim->text_bytes;
+	tl.max_pages = ch->lim->text_pages;
+	tl.ocr = ch->ocr;
+	tl.ocr_ms = ch->lim->ocr_ms;
+	text_limits_fill(&tl);
+	if (tl.ocr && may_ocr(sr) && !budget_claim(ch)) {
+		if (ch->failed)
+			return;
+		tl.ocr = false;
+		ocr_skipped = true;
+	}
+	lseek(of->fd, 0, SEEK_SET);
+	if (text_extract(of->fd, (int)sr->kind, sr->mime, &tl, &tr) != 0) {
+		text_result_free(&tr);
+		memset(&tr, 0, sizeof(tr));
+		tr.note = strdup("服务器内存不足，未能读取文件内容");
+	}
+	if (ocr_skipped && tr.source == TEXT_NONE) {
+		free(tr.note);
+		tr.note = strdup("本邮件文字识别用时已达上限，此文件未作文字识别");
+	}
+	emit_text(ch, of->seq, &tr);
+	text_result_free(&tr);
+}
+
 /* A finished file: sniff it, report it, open it if it is an archive. */
 #define SYNC_IN_CHILD_BYTES (1U << 20)
 
@@ -368,6 +476,8 @@ static void file_done(struct child *ch, struct outfile *of, const struct filemet
 		snprintf(sr.mime, sizeof(sr.mime), "application/octet-stream");
 	container = sr.kind == SNIFF_ARCHIVE;
 	emit_file(ch, of, m, &sr, container);
+	if (!container && !ch->failed)
+		file_text(ch, of, m, &sr);
 	if (container && !ch->failed) {
 		lseek(of->fd, 0, SEEK_SET);
 		unpack_into(ch, of->fd, of->seq, m->depth + 1, m->top, m->top_name,
@@ -817,6 +927,34 @@ static void evictor_stop(struct evictor *ev)
 static struct sniff *shared_sniff;
 static bool shared_ready;
 
+/* Tesseract's Simplified Chinese data, looked for once per process. */
+const char *worker_ocr_data(void)
+{
+	static bool looked;
+	static char path[512];
+	glob_t g;
+
+	if (!looked) {
+		looked = true;
+		path[0] = '\0';
+		if (glob("/usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata", 0, NULL, &g) == 0) {
+			if (g.gl_pathc > 0)
+				snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
+			globfree(&g);
+		}
+	}
+	return path[0] ? path : NULL;
+}
+
+bool worker_ocr_enabled(const struct intake_limits *lim)
+{
+	if (lim->ocr == LIMIT_OCR_ON)
+		return true;
+	if (lim->ocr == LIMIT_OCR_OFF)
+		return false;
+	return worker_ocr_data() != NULL;
+}
+
 static void prepare_shared(void)
 {
 	char err[256];
@@ -827,6 +965,7 @@ static void prepare_shared(void)
 	shared_sniff = sniff_new(err, sizeof(err));
 	(void)sandbox_prepare(err, sizeof(err));
 	names_preload();
+	(void)worker_ocr_data();
 }
 
 /* The whole job of a child; also run in-process by tests. */
@@ -858,6 +997,8 @@ static int child_run(int msg_fd, int workdir, const struct intake_limits *lim, s
 	ch.out = o;
 	ch.workdir = workdir;
 	ch.lim = lim;
+	ch.forked = sandbox;
+	ch.ocr = worker_ocr_enabled(lim);
 	ps.ch = &ch;
 	ps.cur.fd = -1;
 	ch.sniff = shared_sniff ? shared_sniff : sniff_new(err, sizeof(err));
@@ -945,8 +1086,22 @@ static int add_problem(struct worker_result *r, unsigned file, const char *kind,
 	return 0;
 }
 
+static struct worker_file *file_by_seq(struct worker_result *r, unsigned seq)
+{
+	/* REC_TEXT follows its REC_FILE, usually at once. */
+	for (size_t i = r->nfiles; i-- > 0;)
+		if (r->files[i].seq == seq)
+			return &r->files[i];
+	return NULL;
+}
+
+struct decoder {
+	const struct intake_limits *lim;
+	unsigned long long budget_ms;  /* wall time the child claimed for OCR */
+};
+
 /* Decode one record; returns 1 for DONE, 0 for others, -1 for garbage. */
-static int decode_record(struct worker_result *r, const unsigned char *p, size_t n)
+static int decode_record(struct worker_result *r, struct decoder *dc, const unsigned char *p, size_t n)
 {
 	struct rcur c = { p + 1, n - 1, false };
 	struct worker_file f;
@@ -1032,6 +1187,53 @@ static int decode_record(struct worker_result *r, const unsigned char *p, size_t
 		r->received_offset = (int)(int64_t)rc_u64(&c);
 		r->received_known = !c.bad;
 		break;
+	case REC_TEXT: {
+		unsigned seq = (unsigned)rc_u64(&c);
+		uint64_t src = rc_u64(&c), conf = rc_u64(&c), pages = rc_u64(&c), trunc = rc_u64(&c);
+		char *note = rc_str(&c);
+		size_t tlen = 0;
+		char *text = rc_bytes(&c, &tlen);
+		struct worker_file *wf = c.bad ? NULL : file_by_seq(r, seq);
+
+		/* One text per file, of a known source, within the cap. */
+		if (!wf || wf->text_done || src > TEXT_OCR || conf > 100 || tlen > dc->lim->text_bytes ||
+		    (note && strlen(note) > 1024)) {
+			free(note);
+			free(text);
+			return -1;
+		}
+		/* The child's text is UTF-8 by contract; what is not is dropped,
+		 * not trusted into the ledger and JSON. */
+		if (text && (memchr(text, '\0', tlen) || !names_is_utf8(text, tlen))) {
+			free(text);
+			text = NULL;
+			tlen = 0;
+			free(note);
+			note = strdup("文件内容编码异常，未采用");
+		}
+		if (note && !names_is_utf8(note, strlen(note))) {
+			free(note);
+			note = NULL;
+		}
+		wf->text_done = true;
+		wf->text = text;
+		wf->text_len = text ? tlen : 0;
+		wf->text_source = text ? (int)src : TEXT_NONE;
+		wf->text_confidence = (int)conf;
+		wf->text_pages = pages > 100000 ? 100000 : (unsigned)pages;
+		wf->text_truncated = trunc != 0;
+		wf->text_note = note;
+		break;
+	}
+	case REC_BUDGET: {
+		uint64_t ms = rc_u64(&c);
+		unsigned long long cap = (unsigned long long)dc->lim->ocr_extra_seconds * 1000;
+
+		if (c.bad || ms > cap || dc->budget_ms + ms > cap)
+			return -1;
+		dc->budget_ms += ms;
+		break;
+	}
 	case REC_DONE:
 		(void)rc_u64(&c);
 		return c.bad ? -1 : 1;
@@ -1048,8 +1250,8 @@ static int decode_record(struct worker_result *r, const unsigned char *p, size_t
 
 /* Decode every complete record in buf[0..len); returns bytes consumed,
  * sets *done / *bad. */
-static size_t decode_stream(struct worker_result *r, const unsigned char *buf, size_t len,
-                            bool *done, bool *bad)
+static size_t decode_stream(struct worker_result *r, struct decoder *dc,
+                            const unsigned char *buf, size_t len, bool *done, bool *bad)
 {
 	size_t off = 0;
 
@@ -1062,7 +1264,7 @@ static size_t decode_stream(struct worker_result *r, const unsigned char *buf, s
 		}
 		if (len - off - 4 < n)
 			break;
-		int d = decode_record(r, buf + off + 4, n);
+		int d = decode_record(r, dc, buf + off + 4, n);
 		if (d < 0)
 			*bad = true;
 		else if (d == 1)
@@ -1087,8 +1289,10 @@ static void child_limits(const struct intake_limits *lim)
 	rl.rlim_cur = rl.rlim_max = lim->address_space;
 	setrlimit(RLIMIT_AS, &rl);
 #endif
+	/* The child raises its soft limit itself, file by file, for OCR
+	 * (budget_claim()); never past this. */
 	rl.rlim_cur = lim->cpu_seconds;
-	rl.rlim_max = lim->cpu_seconds + 5;
+	rl.rlim_max = lim->cpu_seconds + 5 + (worker_ocr_enabled(lim) ? lim->ocr_extra_seconds : 0);
 	setrlimit(RLIMIT_CPU, &rl);
 	/* A single file may not grow past the per-entry cap (+ slack). */
 	rl.rlim_cur = rl.rlim_max = lim->entry_bytes + (1 << 20);
@@ -1139,18 +1343,21 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	unsigned char *buf = NULL;
 	size_t blen = 0, bcap = 0, total = 0;
 	bool done = false, bad = false, timed_out = false, idle_more;
+	struct decoder dc = { lim_in, 0 };
+	unsigned long long budget_seen = 0;
 	long long deadline;
 	int status = 0;
 
 	memset(r, 0, sizeof(*r));
 	limits_fill(&lim);
+	dc.lim = &lim;
 	prepare_shared();
 	if (!fork_child) {
 		struct out o = { -1, { NULL, 0, 0, false } };
 		setlocale(LC_CTYPE, "C.UTF-8");
 		int cr = child_run(msg_fd, work_dirfd, &lim, &o, false);
 		if (o.mem.p)
-			(void)decode_stream(r, o.mem.p, o.mem.len, &done, &bad);
+			(void)decode_stream(r, &dc, o.mem.p, o.mem.len, &done, &bad);
 		free(o.mem.p);
 		if (r->local_errno && local_claim_holds(work_dirfd))
 			goto local;
@@ -1249,7 +1456,13 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 			bad = true;
 			break;
 		}
-		size_t used = decode_stream(r, buf, blen, &done, &bad);
+		size_t used = decode_stream(r, &dc, buf, blen, &done, &bad);
+		/* Time the child claimed for OCR moves the deadline (bounded by
+		 * ocr_extra_seconds in decode_record()). */
+		if (dc.budget_ms > budget_seen) {
+			deadline += (long long)(dc.budget_ms - budget_seen);
+			budget_seen = dc.budget_ms;
+		}
 		memmove(buf, buf + used, blen - used);
 		blen -= used;
 		/* Shrink a buffer that grew for one large record. */
@@ -1306,6 +1519,8 @@ void worker_result_free(struct worker_result *r)
 		free(f->top_name);
 		free(f->inner);
 		free(f->name_raw);
+		free(f->text);
+		free(f->text_note);
 	}
 	for (size_t i = 0; i < r->nproblems; i++) {
 		free(r->problems[i].kind);

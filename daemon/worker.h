@@ -45,6 +45,17 @@ struct worker_file {
 	bool body_image;       /* inline image of the letter */
 	bool in_forward;
 	char stored[16];       /* file name under files/<msg>/ */
+	/* What the document says (textract.h), read in the child; text NULL
+	 * when nothing was read (text_note says why, or the file was not a
+	 * document/image).  text_source is an enum text_source. */
+	bool text_done;        /* a REC_TEXT arrived for this file */
+	char *text;
+	size_t text_len;
+	int text_source;
+	int text_confidence;   /* 0..100 */
+	unsigned text_pages;
+	bool text_truncated;
+	char *text_note;
 };
 
 struct worker_problem {
@@ -96,6 +107,13 @@ void worker_set_sandbox_user(const struct sandbox_user *u);
 /* Tests only: called in a forked child just after it entered its
  * sandbox, to prove what the sandbox forbids. */
 extern void (*worker_sandbox_probe)(int workdir);
+
+/*
+ * OCR: [intake] ocr = on|off|auto; auto is on when Tesseract's Simplified
+ * Chinese data is installed (worker_ocr_data(): its path, or NULL).
+ */
+const char *worker_ocr_data(void);
+bool worker_ocr_enabled(const struct intake_limits *lim);
 
 /* Called at least every 5 s while the parent waits for a child (intaked
  * pings the systemd watchdog from it); NULL = nothing. */

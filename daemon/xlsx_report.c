@@ -208,14 +208,15 @@ static void sheet_summary(lxw_workbook *wb, const struct report *r, const struct
 static void sheet_dossiers(lxw_workbook *wb, const struct report *r, const struct fmts *f)
 {
 	static const char *const head[] = { "编号", "县市区、园区", "类别", "申报单位", "首次收到",
-		"今日新增", "状态", "缺少材料", "纸质材料" };
-	static const double widths[] = { 7, 18, 8, 36, 17, 9, 10, 60, 9 };
+		"今日新增", "状态", "缺少材料", "纸质材料", "统一社会信用代码", "资格初审（仅供参考）", "重复申报" };
+	static const double widths[] = { 7, 18, 8, 36, 17, 9, 10, 60, 9, 22, 50, 16 };
+	const lxw_col_t ncol = (lxw_col_t)(sizeof(head) / sizeof(head[0]));
 	const struct campaign *c = r->c;
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "申报单位");
 	char buf[8192];
 	lxw_row_t row = 0;
 
-	for (lxw_col_t k = 0; k < 9; k++) {
+	for (lxw_col_t k = 0; k < ncol; k++) {
 		put(ws, row, k, head[k], f->head);
 		worksheet_set_column(ws, k, k, widths[k], NULL);
 	}
@@ -236,8 +237,22 @@ static void sheet_dossiers(lxw_workbook *wb, const struct report *r, const struc
 			missing_list(r, d, buf, sizeof(buf));
 		put(ws, row, 7, buf, f->wrap);
 		put(ws, row, 8, d->paper ? "已收" : "未收", f->cell);
+		put(ws, row, 9, d->credit_code ? d->credit_code : "", f->cell);
+		if (d->elig_checked)
+			report_elig_text(d, buf, sizeof(buf));
+		else
+			buf[0] = '\0';
+		put(ws, row, 10, buf, f->wrap);
+		buf[0] = '\0';
+		for (size_t j = 0; d->credit_code && j < r->ndossiers; j++) {
+			size_t o = strlen(buf);
+			if (j != i && r->dossiers[j].credit_code &&
+			    strcmp(r->dossiers[j].credit_code, d->credit_code) == 0)
+				snprintf(buf + o, sizeof(buf) - o, "%s同 #%lld", o ? "、" : "", r->dossiers[j].id);
+		}
+		put(ws, row, 11, buf, f->cell);
 	}
-	worksheet_autofilter(ws, 0, 0, row > 1 ? row - 1 : 1, 8);
+	worksheet_autofilter(ws, 0, 0, row > 1 ? row - 1 : 1, ncol - 1);
 	worksheet_freeze_panes(ws, 1, 0);
 	page_setup(ws, true, 0, 0);
 }

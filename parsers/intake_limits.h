@@ -25,6 +25,14 @@
 #define LIMIT_DEF_WALL_SECONDS       300U           /* parse child wall clock */
 #define LIMIT_DEF_ADDRESS_SPACE      (512ULL << 20) /* parse child RLIMIT_AS */
 #define LIMIT_DEF_BODY_TEXT_BYTES    (512U << 10)   /* body text kept for link scanning */
+#define LIMIT_DEF_TEXT_BYTES         (64U << 10)    /* document text kept per file */
+#define LIMIT_DEF_TEXT_PAGES         2U             /* pages/slides/sheets read per file */
+#define LIMIT_DEF_TEXT_FILES         40U            /* files per message whose text is read */
+#define LIMIT_DEF_OCR_MS             20000U         /* OCR wall-clock budget per file */
+#define LIMIT_DEF_OCR_EXTRA_SECONDS  600U           /* most OCR may add to a child's CPU and wall time */
+
+/* [intake] ocr: auto = on when Tesseract's chi_sim data is installed. */
+enum limit_ocr { LIMIT_OCR_AUTO = 0, LIMIT_OCR_ON = 1, LIMIT_OCR_OFF = 2 };
 
 struct intake_limits {
 	uint64_t message_bytes;
@@ -41,6 +49,12 @@ struct intake_limits {
 	unsigned wall_seconds;
 	uint64_t address_space;
 	size_t   body_text_bytes;
+	size_t   text_bytes;
+	unsigned text_pages;
+	unsigned text_files;
+	unsigned ocr;               /* enum limit_ocr */
+	unsigned ocr_ms;
+	unsigned ocr_extra_seconds; /* cap on the CPU/wall time OCR adds per message */
 };
 
 /* Replace every 0 field of *l with its default. */
@@ -61,6 +75,11 @@ static inline void limits_fill(struct intake_limits *l)
 	LIMIT_FILL(wall_seconds, LIMIT_DEF_WALL_SECONDS);
 	LIMIT_FILL(address_space, LIMIT_DEF_ADDRESS_SPACE);
 	LIMIT_FILL(body_text_bytes, LIMIT_DEF_BODY_TEXT_BYTES);
+	LIMIT_FILL(text_bytes, LIMIT_DEF_TEXT_BYTES);
+	LIMIT_FILL(text_pages, LIMIT_DEF_TEXT_PAGES);
+	LIMIT_FILL(text_files, LIMIT_DEF_TEXT_FILES);
+	LIMIT_FILL(ocr_ms, LIMIT_DEF_OCR_MS);
+	LIMIT_FILL(ocr_extra_seconds, LIMIT_DEF_OCR_EXTRA_SECONDS);
 #undef LIMIT_FILL
 }
 

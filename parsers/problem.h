@@ -38,6 +38,8 @@
 #define PROB_SENDER_UNVERIFIED  "sender-unverified"  /* not in the campaign's sender map */
 #define PROB_SENDER_UNKNOWN     "sender-unknown"     /* senders = strict and not in the map */
 #define PROB_SENDER_UNAUTHENTICATED "sender-unauthenticated" /* our MTA's DMARC/DKIM/SPF did not pass */
+#define PROB_ELIGIBILITY        "eligibility"        /* a condition of the notice failed (only with check_affects_reply) */
+#define PROB_DUPLICATE_UNIT     "duplicate-unit"     /* two dossiers carry one credit code (advisory, staff only) */
 
 /*
  * The callback a parser reports through.  subject may be NULL.  All strings

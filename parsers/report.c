@@ -10,6 +10,7 @@ void report_free(struct report *r)
 		struct report_dossier *d = &r->dossiers[i];
 		free(d->applicant);
 		free(d->credit_code);
+		free(d->elig_text);
 		for (size_t k = 0; k < d->nmissing; k++)
 			free(d->missing[k]);
 		free(d->missing);
@@ -193,7 +194,8 @@ const char *report_problem_zh(const char *kind)
 		{ "unknown-program", "类别未识别" }, { "unknown-applicant", "单位未识别" },
 		{ "no-attachment", "无附件" }, { "worker-crashed", "解析进程崩溃" },
 		{ "worker-limit", "解析超时或超限" }, { "worker-protocol", "解析进程异常" },
-		{ "duplicate-file", "重复文件" }, { "sender-unverified", "发件人未登记" },
+		{ "duplicate-file", "重复文件" }, { "duplicate-unit", "重复申报" },
+		{ "eligibility", "不符合申报条件" }, { "sender-unverified", "发件人未登记" },
 	};
 
 	for (size_t i = 0; kind && i < sizeof(t) / sizeof(t[0]); i++)
@@ -384,6 +386,8 @@ static void text_header(const struct report *r, FILE *out)
 	fprintf(out, "生成时间：%s\n\n", gen);
 }
 
+static void text_extra(const struct report *r, FILE *out);
+
 int report_text(const struct report *r, FILE *out)
 {
 	const struct campaign *c = r->c;
@@ -533,7 +537,108 @@ int report_text(const struct report *r, FILE *out)
 	}
 	if (!ntoday_p)
 		fputs("无\n", out);
+	text_extra(r, out);
 	return ferror(out) ? -1 : 0;
+}
+
+/* ---- 资格初审 and 重复申报, shared by the renderings ---- */
+
+void report_elig_text(const struct report_dossier *d, char *buf, size_t size)
+{
+	if (!d->elig_checked)
+		snprintf(buf, size, "未读取到申请表数值");
+	else if (d->elig_fail == 0 && d->elig_unknown == 0)
+		snprintf(buf, size, "符合");
+	else
+		snprintf(buf, size, "%u 项不符、%u 项无法判断：%s", d->elig_fail, d->elig_unknown,
+		         d->elig_text ? d->elig_text : "");
+}
+
+static bool elig_flagged(const struct report_dossier *d)
+{
+	return d->elig_checked && (d->elig_fail > 0 || d->elig_unknown > 0);
+}
+
+size_t report_dup_next(const struct report *r, size_t i)
+{
+	const char *code = r->dossiers[i].credit_code;
+
+	if (!code || !*code)
+		return r->ndossiers;
+	for (size_t j = i + 1; j < r->ndossiers; j++)
+		if (r->dossiers[j].credit_code && strcmp(r->dossiers[j].credit_code, code) == 0)
+			return j;
+	return r->ndossiers;
+}
+
+bool report_dup_first(const struct report *r, size_t i)
+{
+	const char *code = r->dossiers[i].credit_code;
+
+	if (!code || !*code || report_dup_next(r, i) == r->ndossiers)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (r->dossiers[j].credit_code && strcmp(r->dossiers[j].credit_code, code) == 0)
+			return false;
+	return true;
+}
+
+static size_t count_flagged(const struct report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ndossiers; i++)
+		n += elig_flagged(&r->dossiers[i]);
+	return n;
+}
+
+static size_t count_dups(const struct report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ndossiers; i++)
+		n += report_dup_first(r, i);
+	return n;
+}
+
+static void text_extra(const struct report *r, FILE *out)
+{
+	const struct campaign *c = r->c;
+	char buf[4096], id[32];
+	size_t n = count_flagged(r), nd = count_dups(r);
+
+	fprintf(out, "\n五、资格初审（仅供参考，按申请表所填数值与通知条件比对；%zu 个单位有不符或无法判断的条件）\n", n);
+	for (size_t i = 0; i < r->ndossiers; i++) {
+		const struct report_dossier *d = &r->dossiers[i];
+		if (!elig_flagged(d))
+			continue;
+		snprintf(id, sizeof(id), "#%lld", d->id);
+		put_cell(out, id, 6, false);
+		put_cell(out, report_county_name(c, d->county), report_width(report_county_name(c, d->county)) + 2, false);
+		put_clean(out, d->applicant);
+		report_elig_text(d, buf, sizeof(buf));
+		fputs("：", out);
+		put_clean(out, buf);
+		fputc('\n', out);
+	}
+	if (!n)
+		fputs("无\n", out);
+	fprintf(out, "\n六、重复申报（同一统一社会信用代码，%zu 组）\n", nd);
+	for (size_t i = 0; i < r->ndossiers; i++) {
+		if (!report_dup_first(r, i))
+			continue;
+		put_clean(out, r->dossiers[i].credit_code);
+		fputs("：", out);
+		for (size_t j = i, k = 0; j < r->ndossiers; j = report_dup_next(r, j), k++) {
+			const struct report_dossier *d = &r->dossiers[j];
+			fprintf(out, "%s#%lld %s %s ", k ? "；" : "", d->id, report_county_name(c, d->county),
+			        report_program_short(c, d->program));
+			put_clean(out, d->applicant);
+		}
+		fputc('\n', out);
+	}
+	if (!nd)
+		fputs("无\n", out);
 }
 
 /* ---- CSV (RFC 4180, UTF-8 with BOM so that Excel and WPS read it) ---- */
@@ -690,6 +795,43 @@ int report_csv(const struct report *r, FILE *out)
 		csv_field(out, report_problem_zh(p->kind), false);
 		csv_field(out, p->reason, false);
 		csv_end(out);
+	}
+	csv_end(out);
+
+	CSV_CELLS(out, true, "资格初审编号", "县市区、园区", "类别", "申报单位", "资格初审（仅供参考）");
+	csv_end(out);
+	for (size_t i = 0; i < r->ndossiers; i++) {
+		const struct report_dossier *d = &r->dossiers[i];
+		char id[32];
+		if (!elig_flagged(d))
+			continue;
+		snprintf(id, sizeof(id), "%lld", d->id);
+		report_elig_text(d, buf, sizeof(buf));
+		csv_field(out, id, true);
+		csv_field(out, report_county_name(c, d->county), false);
+		csv_field(out, report_program_short(c, d->program), false);
+		csv_field(out, d->applicant, false);
+		csv_field(out, buf, false);
+		csv_end(out);
+	}
+	csv_end(out);
+
+	CSV_CELLS(out, true, "重复申报代码", "申报单位编号", "县市区、园区", "类别", "申报单位");
+	csv_end(out);
+	for (size_t i = 0; i < r->ndossiers; i++) {
+		if (!report_dup_first(r, i))
+			continue;
+		for (size_t j = i; j < r->ndossiers; j = report_dup_next(r, j)) {
+			const struct report_dossier *d = &r->dossiers[j];
+			char id[32];
+			snprintf(id, sizeof(id), "%lld", d->id);
+			csv_field(out, d->credit_code, true);
+			csv_field(out, id, false);
+			csv_field(out, report_county_name(c, d->county), false);
+			csv_field(out, report_program_short(c, d->program), false);
+			csv_field(out, d->applicant, false);
+			csv_end(out);
+		}
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -902,6 +1044,52 @@ int report_html(const struct report *r, FILE *out)
 		fputs("</tbody>\n</table>\n", out);
 	} else {
 		fputs("<p>无</p>\n", out);
+	}
+	{
+		size_t nf = count_flagged(r), nd = count_dups(r);
+
+		fprintf(out, "<h2>五、资格初审（仅供参考；%zu 个单位有不符或无法判断的条件）</h2>\n", nf);
+		if (nf) {
+			fputs("<table>\n<thead><tr><th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
+			      "<th>资格初审</th></tr></thead>\n<tbody>\n", out);
+			for (size_t i = 0; i < r->ndossiers; i++) {
+				const struct report_dossier *d = &r->dossiers[i];
+				if (!elig_flagged(d))
+					continue;
+				report_elig_text(d, buf, sizeof(buf));
+				fprintf(out, "<tr><td>#%lld</td>", d->id);
+				html_td(out, report_county_name(c, d->county), NULL);
+				html_td(out, report_program_short(c, d->program), NULL);
+				html_td(out, d->applicant, NULL);
+				html_td(out, buf, NULL);
+				fputs("</tr>\n", out);
+			}
+			fputs("</tbody>\n</table>\n", out);
+		} else {
+			fputs("<p>无</p>\n", out);
+		}
+		fprintf(out, "<h2>六、重复申报（同一统一社会信用代码，%zu 组）</h2>\n", nd);
+		if (nd) {
+			fputs("<table>\n<thead><tr><th>统一社会信用代码</th><th>编号</th><th>县市区、园区</th>"
+			      "<th>类别</th><th>申报单位</th></tr></thead>\n<tbody>\n", out);
+			for (size_t i = 0; i < r->ndossiers; i++) {
+				if (!report_dup_first(r, i))
+					continue;
+				for (size_t j = i; j < r->ndossiers; j = report_dup_next(r, j)) {
+					const struct report_dossier *d = &r->dossiers[j];
+					fputs("<tr>", out);
+					html_td(out, d->credit_code, NULL);
+					fprintf(out, "<td>#%lld</td>", d->id);
+					html_td(out, report_county_name(c, d->county), NULL);
+					html_td(out, report_program_short(c, d->program), NULL);
+					html_td(out, d->applicant, NULL);
+					fputs("</tr>\n", out);
+				}
+			}
+			fputs("</tbody>\n</table>\n", out);
+		} else {
+			fputs("<p>无</p>\n", out);
+		}
 	}
 	fputs("</body>\n</html>\n", out);
 	return ferror(out) ? -1 : 0;

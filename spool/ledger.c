@@ -195,6 +195,41 @@ static const char *const schema_v5 =
 "ALTER TABLE messages ADD COLUMN files_purged_at INTEGER;";
 
 /*
+ * Version 6: what the documents say (issue 9).  Per file the text read in
+ * the parse child (source, OCR confidence, pages, why none) with an
+ * excerpt of at most 4 KiB for staff; per assignment how sure the machine
+ * was and whether the content (not the name) decided it; the advisory
+ * eligibility pre-check of a dossier's application form, one row per rule
+ * with the values read (JSON).  dossiers.credit_code exists since v1 and
+ * is filled from now on; an index finds a unit's other dossiers by it.
+ */
+static const char *const schema_v6 =
+"CREATE TABLE file_text ("
+"  file INTEGER PRIMARY KEY REFERENCES files(id),"
+"  source TEXT NOT NULL,"                 /* none ooxml pdf legacy plain ocr */
+"  confidence INTEGER NOT NULL DEFAULT 0,"
+"  pages INTEGER NOT NULL DEFAULT 0,"
+"  truncated INTEGER NOT NULL DEFAULT 0,"
+"  text_len INTEGER NOT NULL DEFAULT 0,"  /* bytes read, before the excerpt cut */
+"  note TEXT,"
+"  excerpt TEXT"
+");"
+"ALTER TABLE assignments ADD COLUMN confidence INTEGER;"
+"ALTER TABLE assignments ADD COLUMN by_content INTEGER NOT NULL DEFAULT 0;"
+"CREATE INDEX dossiers_credit_code ON dossiers(credit_code) WHERE credit_code IS NOT NULL;"
+"CREATE TABLE eligibility ("
+"  id INTEGER PRIMARY KEY,"
+"  dossier INTEGER NOT NULL REFERENCES dossiers(id),"
+"  file INTEGER REFERENCES files(id),"    /* the form read */
+"  rule TEXT NOT NULL,"
+"  status TEXT NOT NULL CHECK (status IN ('pass', 'fail', 'unknown')),"
+"  message TEXT,"
+"  vals TEXT,"                            /* JSON: the form values read */
+"  checked_at INTEGER NOT NULL"
+");"
+"CREATE INDEX eligibility_dossier ON eligibility(dossier);";
+
+/*
  * Migrations, applied in order, each in its own transaction.  Branches add
  * their numbers
  * independently, so a ledger may have run 5 before 3 exists in the code:
@@ -211,6 +246,7 @@ static const struct migration {
 	{ 3, &schema_v3 },
 	{ 4, &schema_v4 },
 	{ 5, &schema_v5 },
+	{ 6, &schema_v6 },
 };
 
 static int exec(struct ledger *l, const char *sql)
@@ -532,6 +568,7 @@ void ledger_known_free(struct classify_known *k, size_t n)
 	for (size_t i = 0; k && i < n; i++) {
 		/* classify_known borrows its strings as const; we own them here. */
 		free((void *)(uintptr_t)k[i].applicant);
+		free((void *)(uintptr_t)k[i].credit_code);
 		for (size_t j = 0; j < k[i].nitems; j++)
 			free((void *)(uintptr_t)k[i].items[j]);
 		free((void *)(uintptr_t)k[i].items);
@@ -558,7 +595,7 @@ static int items_of_dossier(struct ledger *l, long long d, char ***v_r, size_t *
 int ledger_known_dossiers(struct ledger *l, const struct campaign *c, const char *county,
                           struct classify_known **k_r, size_t *n_r)
 {
-	sqlite3_stmt *st = prep(l, "SELECT id, program, applicant FROM dossiers WHERE county = ? ORDER BY id");
+	sqlite3_stmt *st = prep(l, "SELECT id, program, applicant, credit_code FROM dossiers WHERE county = ? ORDER BY id");
 	struct classify_known *k = NULL;
 	size_t n = 0;
 	int r;
@@ -579,6 +616,8 @@ int ledger_known_dossiers(struct ledger *l, const struct campaign *c, const char
 		k[n].id = sqlite3_column_int64(st, 0);
 		k[n].program = campaign_program_index(c, (const char *)sqlite3_column_text(st, 1));
 		k[n].applicant = strdup((const char *)sqlite3_column_text(st, 2));
+		if (sqlite3_column_text(st, 3) && *sqlite3_column_text(st, 3))
+			k[n].credit_code = strdup((const char *)sqlite3_column_text(st, 3));
 		if (items_of_dossier(l, k[n].id, &items, &ni) == 0) {
 			k[n].items = (const char *const *)items;
 			k[n].nitems = ni;
@@ -707,6 +746,12 @@ int ledger_insert_file(struct ledger *l, const struct ledger_file *f, long long 
 int ledger_assign(struct ledger *l, long long file, const char *item,
                   const char *evidence, const char *by)
 {
+	return ledger_assign_ex(l, file, item, evidence, by, -1, false);
+}
+
+int ledger_assign_ex(struct ledger *l, long long file, const char *item,
+                     const char *evidence, const char *by, int confidence, bool by_content)
+{
 	sqlite3_stmt *st = prep(l, "UPDATE assignments SET current = 0 WHERE file = ? AND current = 1");
 
 	if (!st)
@@ -714,13 +759,139 @@ int ledger_assign(struct ledger *l, long long file, const char *item,
 	sqlite3_bind_int64(st, 1, file);
 	if (done(l, st) != 0)
 		return -1;
-	st = prep(l, "INSERT INTO assignments (file, item, evidence, by, at) VALUES (?,?,?,?,strftime('%s','now'))");
+	st = prep(l, "INSERT INTO assignments (file, item, evidence, by, at, confidence, by_content)"
+	             " VALUES (?,?,?,?,strftime('%s','now'),?,?)");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, file);
 	bind_text(st, 2, item);
 	bind_text(st, 3, evidence);
 	bind_text(st, 4, by);
+	if (confidence >= 0)
+		sqlite3_bind_int(st, 5, confidence > 100 ? 100 : confidence);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int(st, 6, by_content);
+	return done(l, st);
+}
+
+/* The longest prefix of s[0..n) of at most max bytes that ends on a
+ * UTF-8 character boundary. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+int ledger_insert_text(struct ledger *l, long long file, const struct ledger_text *t)
+{
+	sqlite3_stmt *st = prep(l,
+		"INSERT INTO file_text (file, source, confidence, pages, truncated, text_len, note, excerpt)"
+		" VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (file) DO UPDATE SET source = excluded.source,"
+		" confidence = excluded.confidence, pages = excluded.pages, truncated = excluded.truncated,"
+		" text_len = excluded.text_len, note = excluded.note, excerpt = excluded.excerpt");
+	size_t cut;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, file);
+	bind_text(st, 2, t->source);
+	sqlite3_bind_int(st, 3, t->confidence);
+	sqlite3_bind_int(st, 4, (int)t->pages);
+	sqlite3_bind_int(st, 5, t->truncated || t->text_len > LEDGER_TEXT_EXCERPT);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)t->text_len);
+	bind_text(st, 7, t->note);
+	if (t->text && t->text_len > 0) {
+		cut = utf8_cut(t->text, t->text_len, LEDGER_TEXT_EXCERPT);
+		sqlite3_bind_text(st, 8, t->text, (int)cut, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 8);
+	}
+	return done(l, st);
+}
+
+int ledger_set_credit_code(struct ledger *l, long long dossier, const char *code)
+{
+	sqlite3_stmt *st = prep(l, "UPDATE dossiers SET credit_code = ? WHERE id = ?"
+	                           " AND (credit_code IS NULL OR credit_code = '')");
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, code);
+	sqlite3_bind_int64(st, 2, dossier);
+	if (done(l, st) != 0)
+		return -1;
+	return sqlite3_changes(l->db) > 0 ? 1 : 0;
+}
+
+int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, size_t *n_r)
+{
+	sqlite3_stmt *st = prep(l,
+		"SELECT o.id FROM dossiers d JOIN dossiers o ON o.credit_code = d.credit_code AND o.id <> d.id"
+		" WHERE d.id = ? AND d.credit_code IS NOT NULL AND d.credit_code <> '' ORDER BY o.id");
+	long long *v = NULL;
+	size_t n = 0;
+	int r;
+
+	*ids_r = NULL;
+	*n_r = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dossier);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		long long *nv = realloc(v, (n + 1) * sizeof(*nv));
+		if (!nv) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (r != SQLITE_DONE)
+		snprintf(l->err, sizeof(l->err), "%s", sqlite3_errmsg(l->db));
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		free(v);
+		return -1;
+	}
+	*ids_r = v;
+	*n_r = n;
+	return 0;
+}
+
+int ledger_clear_eligibility(struct ledger *l, long long dossier)
+{
+	sqlite3_stmt *st = prep(l, "DELETE FROM eligibility WHERE dossier = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dossier);
+	return done(l, st);
+}
+
+int ledger_insert_eligibility(struct ledger *l, long long dossier, long long file,
+                              const char *rule, const char *status, const char *message,
+                              const char *vals_json)
+{
+	sqlite3_stmt *st = prep(l,
+		"INSERT INTO eligibility (dossier, file, rule, status, message, vals, checked_at)"
+		" VALUES (?,?,?,?,?,?,strftime('%s','now'))");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, dossier);
+	if (file > 0)
+		sqlite3_bind_int64(st, 2, file);
+	else
+		sqlite3_bind_null(st, 2);
+	bind_text(st, 3, rule);
+	bind_text(st, 4, status);
+	bind_text(st, 5, message);
+	bind_text(st, 6, vals_json);
 	return done(l, st);
 }
 

@@ -24,7 +24,7 @@
 #include "campaign.h"
 #include "classify.h"
 
-#define LEDGER_SCHEMA_VERSION 5
+#define LEDGER_SCHEMA_VERSION 6
 
 struct ledger;
 
@@ -104,8 +104,42 @@ int ledger_insert_file(struct ledger *l, const struct ledger_file *f, long long 
 int ledger_assign(struct ledger *l, long long file, const char *item,
                   const char *evidence, const char *by);
 
+/* The same with how sure the machine was (0..100, -1 = not said) and
+ * whether the file's content, not its name, decided it (schema v6). */
+int ledger_assign_ex(struct ledger *l, long long file, const char *item,
+                     const char *evidence, const char *by, int confidence, bool by_content);
+
 int ledger_insert_problem(struct ledger *l, long long msg, long long file,
                           const char *kind, const char *subject, const char *reason);
+
+/* ---- document text and the pre-check (schema v6) ---- */
+
+#define LEDGER_TEXT_EXCERPT 4096  /* bytes of a file's text kept for staff */
+
+struct ledger_text {
+	const char *source;           /* none ooxml pdf legacy plain ocr */
+	int confidence;
+	unsigned pages;
+	bool truncated;
+	const char *note;             /* why no text, or NULL */
+	const char *text;             /* UTF-8; the first LEDGER_TEXT_EXCERPT bytes are kept */
+	size_t text_len;
+};
+/* Insert or replace the text row of a file. */
+int ledger_insert_text(struct ledger *l, long long file, const struct ledger_text *t);
+
+/* Record a dossier's unified social credit code unless it has one:
+ * 1 when recorded, 0 when it had one, -1 on error. */
+int ledger_set_credit_code(struct ledger *l, long long dossier, const char *code);
+/* Other dossiers (any county, any program) with the same credit code as
+ * this one; malloc'd ids, ascending. */
+int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, size_t *n_r);
+
+/* The pre-check of a dossier is replaced whenever a form is read. */
+int ledger_clear_eligibility(struct ledger *l, long long dossier);
+int ledger_insert_eligibility(struct ledger *l, long long dossier, long long file,
+                              const char *rule, const char *status /* pass fail unknown */,
+                              const char *message, const char *vals_json);
 
 /* ---- derived state ---- */
 

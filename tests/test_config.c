@@ -36,6 +36,7 @@ static void test_minimal_config_and_defaults(void **state)
 	assert_int_equal(c->limits.ratio, 50);
 	assert_int_equal(c->limits.uncompressed_bytes, 512ULL << 20);
 	assert_int_equal(c->limits.archive_depth, LIMIT_DEF_ARCHIVE_DEPTH);
+	assert_int_equal(c->limits.ocr, LIMIT_OCR_AUTO);
 	assert_false(c->imap.set);
 	/* replies: generous defaults */
 	assert_int_equal(c->smtp.max_replies_per_day, 30);
@@ -78,6 +79,10 @@ static void test_errors_name_file_and_line(void **state)
 		{ "[smtp]\nmax_replies_per_day = 0\n", ":2: bad value \"0\" for max_replies_per_day" },
 		{ "[smtp]\nretry_seconds = soon\n", ":2: bad value" },
 		{ "[imap]\nmax_replies_per_day = 3\n", ":2: unknown key \"max_replies_per_day\" in [imap]" },
+		{ "[intake]\nocr = maybe\n", ":2: bad value \"maybe\" for ocr" },
+		{ "[intake]\ntext_bytes = 2M\n", ":2: bad value \"2M\" for text_bytes" },
+		{ "[intake]\ntext_files = 0\n", ":2: bad value \"0\" for text_files" },
+		{ "[intake]\nocr_ms = 10\n", ":2: bad value \"10\" for ocr_ms" },
 	};
 	char *dir = tu_tempdir();
 
@@ -93,6 +98,33 @@ static void test_errors_name_file_and_line(void **state)
 		assert_non_null(strstr(err, p));
 		free(p);
 	}
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* [intake] document text and OCR (issue 9). */
+static void test_text_keys(void **state)
+{
+	char *dir = tu_tempdir(), err[512] = "";
+	char *p = write_conf(dir, "[intake]\nstate_dir = s\ncampaign = c\nocr = off\ntext_bytes = 16K\n"
+	                          "text_pages = 3\ntext_files = 12\nocr_ms = 5000\nocr_extra_seconds = 90\n");
+	struct config *c = NULL;
+
+	(void)state;
+	assert_int_equal(config_load(p, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->limits.ocr, LIMIT_OCR_OFF);
+	assert_int_equal(c->limits.text_bytes, 16384);
+	assert_int_equal(c->limits.text_pages, 3);
+	assert_int_equal(c->limits.text_files, 12);
+	assert_int_equal(c->limits.ocr_ms, 5000);
+	assert_int_equal(c->limits.ocr_extra_seconds, 90);
+	config_free(&c);
+	free(p);
+	p = write_conf(dir, "[intake]\nstate_dir = s\ncampaign = c\nocr = on\n");
+	assert_int_equal(config_load(p, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->limits.ocr, LIMIT_OCR_ON);
+	config_free(&c);
+	free(p);
 	tu_rmrf(dir);
 	free(dir);
 }
@@ -196,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minimal_config_and_defaults),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_text_keys),
 		cmocka_unit_test(test_imap_defaults),
 		cmocka_unit_test(test_loopback_and_passwords),
 		cmocka_unit_test(test_missing_file),

@@ -15,7 +15,11 @@
 #include <string.h>
 
 #include "ingest_fixture.h"
+#include "report.h"
+#include "reportdb.h"
+#include "staff.h"
 #include "testutil.h"
+#include "worker.h"
 
 /* A loose-file submission from 祁东县 for one base unit; n distinguishes
  * messages, names lists the attached file names. */
@@ -132,12 +136,224 @@ static void test_late_supplement_does_not_complete_on_time_dossier(void **state)
 	fixture_teardown(&fx);
 }
 
+/* ---- content (issue 9): files named 扫描全能王…, IMG_…, 附件5 ---- */
+
+/* Ingest tests/content files under their own (content-free) names. */
+static void ingest_content_files(struct fixture *fx, const char *from, const char *subject, int n,
+                                 const char *received, const char *const *files,
+                                 struct ingest_outcome *o)
+{
+	const char *paths[32];
+	char *hdr = tu_printf("From: %s\r\nSubject: %s\r\nMessage-ID: <content%d@county.example>\r\n"
+	                      "Date: Fri, 12 May 2023 10:00:00 +0800\r\n", from, subject, n);
+	char *msg = tu_printf("%s/content%d.eml", fx->dir, n);
+	size_t k;
+
+	for (k = 0; files[k]; k++) {
+		assert_true(k < 31);
+		paths[k] = tu_printf("tests/content/%s", files[k]);
+	}
+	paths[k] = NULL;
+	tu_write_mime(msg, hdr, paths, files);
+	assert_int_equal(fixture_ingest(fx, msg, received, o), 0);
+	for (k = 0; paths[k]; k++)
+		free((void *)(uintptr_t)paths[k]);
+	free(hdr);
+	free(msg);
+}
+
+/* The 14 files of 衡阳市雁城创新创业园运营管理有限公司 (雁峰区), none of
+ * them named after what it is (7 are scans), and 雁峰区's own 推荐报告 and
+ * 推荐汇总表 (C01, C02). */
+static const char *const yc_files[] = {
+	"文档4.docx", "附件 (2).docx",
+	"新建 Microsoft Word 文档.docx", "附件5.docx", "工作簿1.xlsx", "新建 XLSX 工作表.xlsx",
+	"扫描全能王 2023-05-10 10.23.pdf", "IMG_2034.jpg", "扫描全能王 2023-05-10 10.31.pdf",
+	"文档1.pdf", "微信图片_20230512093015.png", "新建 Microsoft Word 文档 (2).docx", "文档2.pdf",
+	"IMG_2041.jpg", "IMG_2045.jpg", "扫描全能王 2023-05-10 10.40.pdf", NULL,
+};
+/* Under AddressSanitizer Tesseract runs several times slower: give it time. */
+#define OCR_ON (TU_ASAN ? "ocr = on\nocr_ms = 180000\nocr_extra_seconds = 7200\n" : "ocr = on\n")
+#define YC_FROM "=?UTF-8?B?6ZuB5bOw5Yy65bel5L+h5bGA?= <yanfeng-gxj@hengyang.gov.example>"
+#define YC_SUBJ "雁峰区-衡阳市雁城创新创业园运营管理有限公司-创新创业基地申报材料"
+#define YC_CODE "91430406MA4QX7K201"
+
+static size_t count_by_content(const json_t *show)
+{
+	size_t i, n = 0;
+	json_t *f;
+
+	json_array_foreach(json_object_get(show, "files"), i, f)
+		n += json_is_true(json_object_get(f, "by_content"));
+	return n;
+}
+
+/*
+ * A complete dossier whose files say nothing by name: recognised by what
+ * they say (text layers and OCR), so the county gets its receipt, not a
+ * wrong 补件通知; show tells staff how each was recognised.  With OCR off
+ * the scans are not recognised and the dossier is incomplete: the reply is
+ * then a missing-items notice, which OCR is there to avoid.
+ */
+static void test_content_only_names_get_a_receipt(void **state)
+{
+	struct fixture fx;
+	struct ingest_outcome o;
+	char err[256] = "";
+	json_t *d, *show;
+
+	(void)state;
+	if (!worker_ocr_data())
+		skip();
+	fixture_setup(&fx, OCR_ON);
+	ingest_content_files(&fx, YC_FROM, YC_SUBJ, 1, "2023-05-12T10:00:00+08:00", yc_files, &o);
+	d = fixture_dossiers(&fx);
+	assert_int_equal(json_array_size(d), 1);
+	show = staff_show(fx.app.ledger, fx.app.camp, json_integer_value(json_object_get(json_array_get(d, 0), "id")),
+	                  err, sizeof(err));
+	assert_non_null(show);
+	{
+		char *missing = json_dumps(json_object_get(show, "missing"), 0);
+		if (strcmp(o.status, "accepted") != 0) {
+			staff_print_show(stderr, show, fx.app.camp);
+			fail_msg("status %s, missing %s", o.status, missing);
+		}
+		free(missing);
+	}
+	assert_string_equal(o.reply, "receipt");
+	assert_true(json_is_true(json_object_get(show, "complete")));
+	assert_true(count_by_content(show) >= 12);
+	assert_string_equal(json_string_value(json_object_get(show, "credit_code")), YC_CODE);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		staff_print_show(out, show, fx.app.camp);
+		fclose(out);
+		assert_non_null(strstr(buf, "内容识别："));
+		assert_non_null(strstr(buf, "，置信度 "));
+		assert_non_null(strstr(buf, "文字：文字识别（OCR），识别置信度 "));
+		assert_non_null(strstr(buf, "统一社会信用代码：" YC_CODE));
+		free(buf);
+	}
+	json_decref(show);
+	json_decref(d);
+	fixture_teardown(&fx);
+
+	/* The same mail with OCR off. */
+	fixture_setup(&fx, "ocr = off\n");
+	ingest_content_files(&fx, YC_FROM, YC_SUBJ, 1, "2023-05-12T10:00:00+08:00", yc_files, &o);
+	assert_string_equal(o.status, "incomplete");
+	assert_string_equal(o.reply, "missing-items");
+	fixture_teardown(&fx);
+}
+
+#define HN_FROM "=?UTF-8?B?6KGh5Y2X5Y6/5bel5L+h5bGA?= <hengnan-gxj@hengyang.gov.example>"
+#define QD_FROM "=?UTF-8?B?56WB5Lic5Y6/5bel5L+h5bGA?= <qidong-gxj@hengyang.gov.example>"
+#define YJ_CODE "91430422MA4L3C8R4C"
+
+/*
+ * A supplement that spells the unit differently is merged by the credit
+ * code its documents carry; another county's dossier with the same code
+ * is a duplicate-unit problem for staff (in the report's 重复申报), never
+ * in the county's reply.
+ */
+static void test_supplement_by_code_and_duplicate_unit(void **state)
+{
+	static const char *const first[] = { "附件1.pdf", "附件2.pdf", "CamScanner 05-11-2023 15.02.pdf", NULL };
+	static const char *const second[] = { "附件3.docx", "mmexport1683712345678.jpg", NULL };
+	static const char *const other[] = { "CamScanner 05-11-2023 15.02.pdf", NULL };
+	struct fixture fx;
+	struct ingest_outcome o1, o2, o3;
+	json_t *d, *d0, *sub;
+	long long id;
+
+	(void)state;
+	if (!worker_ocr_data())
+		skip();
+	fixture_setup(&fx, OCR_ON);
+	ingest_content_files(&fx, HN_FROM, "衡南县-衡南县云集科技孵化器有限公司-创新创业基地申报", 1,
+	                     "2023-05-12T10:00:00+08:00", first, &o1);
+	ingest_content_files(&fx, HN_FROM, "补件：云集孵化基地（社保证明、人员名单）", 2,
+	                     "2023-05-13T10:00:00+08:00", second, &o2);
+	d = fixture_dossiers(&fx);
+	assert_int_equal(json_array_size(d), 1);
+	d0 = json_array_get(d, 0);
+	id = json_integer_value(json_object_get(d0, "id"));
+	assert_int_equal(json_array_size(json_object_get(d0, "messages")), 2);
+	assert_true(json_has_string(json_object_get(d0, "present"), "B01"));
+	assert_true(json_has_string(json_object_get(d0, "present"), "B06"));
+	assert_true(json_has_string(json_object_get(d0, "present"), "B14"));
+	json_decref(d);
+	{
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(ledger_db(fx.app.ledger),
+			"SELECT credit_code FROM dossiers WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_int64(st, 1, id);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), YJ_CODE);
+		sqlite3_finalize(st);
+		assert_int_equal(sqlite3_prepare_v2(ledger_db(fx.app.ledger),
+			"SELECT evidence FROM message_dossiers WHERE message = ?", -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_int64(st, 1, o2.message);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		if (!strstr((const char *)sqlite3_column_text(st, 0), YJ_CODE))
+			fail_msg("merge evidence: %s", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+
+	/* 祁东县 sends a unit under another name with the same licence. */
+	ingest_content_files(&fx, QD_FROM, "祁东县-衡阳云集孵化器有限责任公司-创新创业基地申报", 3,
+	                     "2023-05-14T10:00:00+08:00", other, &o3);
+	d = fixture_dossiers(&fx);
+	assert_int_equal(json_array_size(d), 2);
+	json_decref(d);
+	sub = fixture_submission(&fx, o3.message);
+	assert_true(submission_has_problem(sub, "duplicate-unit"));
+	json_decref(sub);
+	sub = fixture_submission(&fx, o1.message);
+	assert_false(submission_has_problem(sub, "duplicate-unit"));
+	json_decref(sub);
+	{
+		/* Not in the reply the county reads. */
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(ledger_db(fx.app.ledger),
+			"SELECT count(*) FROM replies WHERE message = ? AND instr(CAST(raw AS TEXT), ?) > 0", -1, &st,
+			NULL), SQLITE_OK);
+		sqlite3_bind_int64(st, 1, o3.message);
+		sqlite3_bind_text(st, 2, YJ_CODE, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 0);
+		sqlite3_finalize(st);
+	}
+	{
+		/* The report's 重复申报 lists both. */
+		struct report r;
+		char err[256] = "", *buf = NULL;
+		size_t len = 0;
+		FILE *out;
+		time_t day;
+
+		day = report_day_start(fx.app.camp, 2023, 5, 14);
+		assert_int_equal(reportdb_build(fx.app.ledger, fx.app.camp, day, day + 86400, &r, err, sizeof(err)), 0);
+		out = open_memstream(&buf, &len);
+		assert_int_equal(report_text(&r, out), 0);
+		fclose(out);
+		assert_non_null(strstr(buf, "六、重复申报（同一统一社会信用代码，1 组）\n" YJ_CODE "：#"));
+		free(buf);
+		report_free(&r);
+	}
+	fixture_teardown(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deadline_inclusive_and_on_received_time),
 		cmocka_unit_test(test_no_reply_before_opening_or_long_after_deadline),
 		cmocka_unit_test(test_late_supplement_does_not_complete_on_time_dossier),
+		cmocka_unit_test(test_content_only_names_get_a_receipt),
+		cmocka_unit_test(test_supplement_by_code_and_duplicate_unit),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }

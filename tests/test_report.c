@@ -389,6 +389,108 @@ static void test_xlsx(void **state)
 	free(path);
 }
 
+/*
+ * The advisory sections (issue 9): 资格初审 lists the dossiers whose form
+ * failed or left undecided a condition, with the messages; 重复申报 the
+ * dossiers of any county sharing a credit code; the XLSX 申报单位 sheet
+ * has both as columns.  Rows are added in a transaction rolled back after.
+ */
+static void test_eligibility_and_duplicates(void **state)
+{
+	struct report r;
+	char err[512], *text, *path = tu_printf("%s/e.csv", fx.dir), *xpath = tu_printf("%s/e.xlsx", fx.dir);
+	char *html = NULL;
+	size_t hlen = 0;
+	json_t *j, *row, *sheet;
+	size_t i;
+	int found = 0;
+
+	(void)state;
+	assert_int_equal(ledger_begin(fx.app.ledger), 0);
+	assert_int_equal(ledger_set_credit_code(fx.app.ledger, 1, "91430406MA4QX7K201"), 1);
+	assert_int_equal(ledger_set_credit_code(fx.app.ledger, 10, "91430406MA4QX7K201"), 1);
+	assert_int_equal(ledger_insert_eligibility(fx.app.ledger, 10, 0, "floor_area", "fail",
+	                 "总建筑面积 15000 平方米，条件为 20000 平方米以上", "[]"), 0);
+	assert_int_equal(ledger_insert_eligibility(fx.app.ledger, 10, 0, "staff", "unknown",
+	                 "申请表中未读到专职服务人员数", "[]"), 0);
+	assert_int_equal(ledger_insert_eligibility(fx.app.ledger, 10, 0, "established", "pass",
+	                 "成立满 2 年", "[]"), 0);
+	assert_int_equal(ledger_insert_eligibility(fx.app.ledger, 2, 0, "established", "pass",
+	                 "成立满 2 年", "[]"), 0);
+	build(2023, 5, 18, &r);
+	text = render_text(&r);
+	{
+		char *l = line_of(text, "五、资格初审");
+		assert_non_null(strstr(l, "1 个单位"));
+		free(l);
+		l = line_of(text, "#10");
+		free(l);
+		assert_non_null(strstr(text, "1 项不符、1 项无法判断：总建筑面积 15000 平方米，条件为 20000 平方米以上；申请表中未读到专职服务人员数\n"));
+		l = line_of(text, "六、重复申报");
+		assert_non_null(strstr(l, "1 组"));
+		free(l);
+		l = line_of(text, "91430406MA4QX7K201：#1 ");
+		assert_non_null(strstr(l, "；#10 南岳区"));
+		free(l);
+	}
+	free(text);
+	assert_int_equal(reportdb_write(&r, REPORT_CSV, path, err, sizeof(err)), 0);
+	assert_int_equal(reportdb_write(&r, REPORT_XLSX, xpath, err, sizeof(err)), 0);
+	assert_int_equal(reportdb_html(&r, &html, &hlen), 0);
+	assert_non_null(strstr(html, "<h2>五、资格初审"));
+	assert_non_null(strstr(html, "<h2>六、重复申报（同一统一社会信用代码，1 组）</h2>"));
+	free(html);
+	report_free(&r);
+	ledger_rollback(fx.app.ledger);
+
+	j = read_back("csv", path);
+	json_array_foreach(json_object_get(j, "rows"), i, row) {
+		const char *c0 = json_string_value(json_array_get(row, 0));
+		if (c0 && strcmp(c0, "10") == 0 && json_array_size(row) == 5) {
+			assert_non_null(strstr(json_string_value(json_array_get(row, 4)), "1 项不符"));
+			found |= 1;
+		}
+		if (c0 && strcmp(c0, "91430406MA4QX7K201") == 0)
+			found |= json_array_size(row) == 5 ? 2 : 0;
+	}
+	assert_int_equal(found, 3);
+	json_decref(j);
+	j = read_back("xlsx", xpath);
+	sheet = json_object_get(j, "申报单位");
+	assert_string_equal(json_string_value(json_object_get(sheet, "J1")), "统一社会信用代码");
+	assert_string_equal(json_string_value(json_object_get(sheet, "K1")), "资格初审（仅供参考）");
+	assert_string_equal(json_string_value(json_object_get(sheet, "L1")), "重复申报");
+	/* The row of each dossier by its id in column A. */
+	{
+		const char *name;
+		json_t *v;
+		char r1[16] = "", r2[16] = "", r10[16] = "", ref[24];
+
+		json_object_foreach(sheet, name, v) {
+			if (name[0] != 'A')
+				continue;
+			if (strcmp(json_string_value(v), "1") == 0)
+				snprintf(r1, sizeof(r1), "%s", name + 1);
+			if (strcmp(json_string_value(v), "2") == 0)
+				snprintf(r2, sizeof(r2), "%s", name + 1);
+			if (strcmp(json_string_value(v), "10") == 0)
+				snprintf(r10, sizeof(r10), "%s", name + 1);
+		}
+		assert_true(r1[0] && r2[0] && r10[0]);
+		snprintf(ref, sizeof(ref), "J%s", r1);
+		assert_string_equal(json_string_value(json_object_get(sheet, ref)), "91430406MA4QX7K201");
+		snprintf(ref, sizeof(ref), "L%s", r1);
+		assert_string_equal(json_string_value(json_object_get(sheet, ref)), "同 #10");
+		snprintf(ref, sizeof(ref), "K%s", r2);
+		assert_string_equal(json_string_value(json_object_get(sheet, ref)), "符合");
+		snprintf(ref, sizeof(ref), "K%s", r10);
+		assert_non_null(strstr(json_string_value(json_object_get(sheet, ref)), "1 项不符、1 项无法判断"));
+	}
+	json_decref(j);
+	free(path);
+	free(xpath);
+}
+
 static void test_html_chromium(void **state)
 {
 	struct report r;
@@ -459,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_days_and_late),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_xlsx),
+		cmocka_unit_test(test_eligibility_and_duplicates),
 		cmocka_unit_test(test_html_chromium),
 	};
 	return cmocka_run_group_tests_name("report", tests, setup, teardown);

@@ -346,6 +346,8 @@ static void test_reprocess(void **state)
 	fclose(o.out);
 	assert_int_equal(st.files_changed, 0);
 	assert_non_null(strstr(out, "无变化"));
+	/* The parse child read every document's text again. */
+	assert_non_null(strstr(out, "重新读取 6 个文件的内容"));
 	free(out);
 
 	/* Staff decided one photo; then the campaign learns two new patterns. */
@@ -486,6 +488,36 @@ static void test_commands(void **state)
 	assert_int_equal(run(&out, "%s -c %s show 7", bin, fx.conf), 0);
 	assert_non_null(strstr(out, "常宁市宜潭众创空间运营有限公司"));
 	assert_non_null(strstr(out, "【压缩包加密】"));
+	/* issue 9: every document says where its text came from; the credit
+	 * code and the pre-check have their lines even when nothing was read. */
+	assert_non_null(strstr(out, "          文字："));
+	assert_non_null(strstr(out, "\n统一社会信用代码："));
+	assert_non_null(strstr(out, "\n资格初审（仅供参考，不影响回复）："));
+	free(out);
+	assert_int_equal(run(&out, "%s -c %s show 17 --json", bin, fx.conf), 0);
+	{
+		json_error_t jerr;
+		json_t *j = json_loads(out, 0, &jerr), *f, *t;
+		size_t i, ntext = 0;
+
+		assert_non_null(j);
+		assert_true(json_is_array(json_object_get(j, "eligibility")));
+		assert_true(json_is_array(json_object_get(j, "same_credit_code")));
+		assert_non_null(json_object_get(j, "credit_code"));
+		json_array_foreach(json_object_get(j, "files"), i, f) {
+			assert_true(json_is_boolean(json_object_get(f, "by_content")));
+			assert_non_null(json_object_get(f, "confidence"));
+			t = json_object_get(f, "text");
+			if (!json_is_object(t))
+				continue;
+			ntext++;
+			assert_non_null(json_string_value(json_object_get(t, "source")));
+			assert_true(json_is_integer(json_object_get(t, "bytes")));
+		}
+		/* The application form (docx) and both scans (PDFs with text). */
+		assert_true(ntext >= 3);
+		json_decref(j);
+	}
 	free(out);
 	assert_int_equal(run(NULL, "%s -c %s assign 1", bin, fx.conf), 2);
 	assert_int_equal(run(NULL, "%s -c %s assign 1 X99 --by 甲", bin, fx.conf), 2);

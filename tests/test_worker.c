@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ingest_fixture.h"
 #include "spool.h"
 #include "testutil.h"
+#include "sandbox.h"
+#include "textract.h"
+#include "worker.h"
 
 /* Write a message with one base64 attachment of n pseudo-random bytes
  * (incompressible, so no archive tricks are involved). */
@@ -213,6 +217,211 @@ static void test_child_over_time_limit_is_a_problem(void **state)
 	fixture_teardown(&fx);
 }
 
+/* ---- the text phase (issue 9) ---- */
+
+/* A message carrying the files of tests/data/textract as base64
+ * attachments, plus an inline logo of the letter. */
+static char *docs_message(const char *dir, const char *const *files)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *path = tu_printf("%s/docs.eml", dir);
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	fputs("From: =?UTF-8?B?6ZuB5bOw5Yy65bel5L+h5bGA?= <yanfeng-gxj@hengyang.gov.example>\r\n"
+	      "To: sme-intake@hengyang-gxj.example\r\nSubject: docs\r\nMessage-ID: <docs@test>\r\n"
+	      "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+	      "--b\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n"
+	      "--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>见附件<img src=\"cid:logo\"></p>\r\n"
+	      "--r\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n", f);
+	{
+		size_t n;
+		char *png = tu_read_file("tests/data/textract/licence.png", &n);
+		assert_non_null(png);
+		for (size_t i = 0; i < n; i += 57) {
+			for (size_t j = i; j < i + 57 && j < n; j += 3) {
+				unsigned v = (unsigned)(unsigned char)png[j] << 16 |
+				             (j + 1 < n ? (unsigned)(unsigned char)png[j + 1] << 8 : 0) |
+				             (j + 2 < n ? (unsigned char)png[j + 2] : 0);
+				fputc(t[v >> 18 & 63], f);
+				fputc(t[v >> 12 & 63], f);
+				fputc(j + 1 < n ? t[v >> 6 & 63] : '=', f);
+				fputc(j + 2 < n ? t[v & 63] : '=', f);
+			}
+			fputs("\r\n", f);
+		}
+		free(png);
+	}
+	fputs("--r--\r\n", f);
+	for (const char *const *p = files; *p; p++) {
+		char *src = tu_printf("tests/data/textract/%s", *p);
+		size_t n;
+		char *buf = tu_read_file(src, &n);
+
+		assert_non_null(buf);
+		fprintf(f, "--b\r\nContent-Type: application/octet-stream\r\n"
+		        "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		        "Content-Transfer-Encoding: base64\r\n\r\n", *p);
+		for (size_t i = 0; i < n; i += 57) {
+			for (size_t j = i; j < i + 57 && j < n; j += 3) {
+				unsigned v = (unsigned)(unsigned char)buf[j] << 16 |
+				             (j + 1 < n ? (unsigned)(unsigned char)buf[j + 1] << 8 : 0) |
+				             (j + 2 < n ? (unsigned char)buf[j + 2] : 0);
+				fputc(t[v >> 18 & 63], f);
+				fputc(t[v >> 12 & 63], f);
+				fputc(j + 1 < n ? t[v >> 6 & 63] : '=', f);
+				fputc(j + 2 < n ? t[v & 63] : '=', f);
+			}
+			fputs("\r\n", f);
+		}
+		free(buf);
+		free(src);
+	}
+	fputs("--b--\r\n", f);
+	fclose(f);
+	return path;
+}
+
+static const struct worker_file *by_name(const struct worker_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i].name, name) == 0)
+			return &r->files[i];
+	fail_msg("no file %s", name);
+	return NULL;
+}
+
+/* In the child, after it entered its sandbox: Landlock must be keeping
+ * it from /etc (where the kernel has Landlock), so the OCR below ran
+ * confined, not in a sandbox opened up for Tesseract. */
+static void probe_confined(int workdir)
+{
+	int fd;
+
+	(void)workdir;
+	if (sandbox_landlock_abi() > 0 && (fd = open("/etc/passwd", O_RDONLY)) >= 0)
+		_exit(9);
+}
+
+/* Parse path in a forked, sandboxed child with these limits. */
+static void parse_with(const char *path, const char *dir, struct intake_limits *lim,
+                       struct worker_result *r)
+{
+	char err[256] = "", *wd = tu_printf("%s/work-%u", dir, (unsigned)lim->ocr);
+	int fd = open(path, O_RDONLY), wfd;
+
+	tu_rmrf(wd);
+	assert_int_equal(mkdir(wd, 0700), 0);
+	wfd = open(wd, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0 && wfd >= 0);
+	worker_sandbox_probe = probe_confined;
+	if (worker_parse(fd, wfd, lim, true, r, err, sizeof(err)) != 0)
+		fail_msg("worker_parse: %s", err);
+	worker_sandbox_probe = NULL;
+	close(fd);
+	close(wfd);
+	free(wd);
+}
+
+/*
+ * The child reads each document's text and OCRs the scans inside its
+ * sandbox (seccomp, Landlock: Tesseract's data under /usr is readable),
+ * and the parent gets it with the file; the letter's inline logo is not
+ * read; ocr = off leaves scans with a note.
+ */
+static void test_text_of_documents_and_scans(void **state)
+{
+	static const char *const files[] = { "form.docx", "text.pdf", "licence.png", "scan.pdf",
+	                                     "encrypted.pdf", "list.csv", NULL };
+	char *dir = tu_tempdir(), *path = docs_message(dir, files);
+	struct intake_limits lim = { .ocr = LIMIT_OCR_ON };
+	struct worker_result r;
+	const struct worker_file *f;
+
+	(void)state;
+	if (!worker_ocr_data())
+		skip();
+	parse_with(path, dir, &lim, &r);
+	assert_int_equal(r.outcome, WORKER_OK);
+	f = by_name(&r, "form.docx");
+	assert_true(f->text_done);
+	assert_int_equal(f->text_source, TEXT_OOXML);
+	assert_int_equal(f->text_confidence, 100);
+	assert_non_null(strstr(f->text, "衡阳市科技企业孵化器认定申请表"));
+	assert_non_null(strstr(f->text, "孵化场地面积\t12500\t平方米"));
+	assert_int_equal(strlen(f->text), f->text_len);
+	f = by_name(&r, "text.pdf");
+	assert_int_equal(f->text_source, TEXT_PDF);
+	assert_true(f->text_len > 0);
+	/* The scans: Tesseract in the sandboxed child. */
+	f = by_name(&r, "licence.png");
+	assert_int_equal(f->text_source, TEXT_OCR);
+	assert_non_null(strstr(f->text, "营业执照"));
+	assert_true(f->text_confidence > 50);
+	f = by_name(&r, "scan.pdf");
+	assert_int_equal(f->text_source, TEXT_OCR);
+	assert_non_null(strstr(f->text, "营业执照"));
+	f = by_name(&r, "encrypted.pdf");
+	assert_true(f->text_done);
+	assert_null(f->text);
+	assert_non_null(f->text_note);
+	/* The letter's logo is no document. */
+	for (size_t i = 0; i < r.nfiles; i++)
+		if (r.files[i].body_image)
+			assert_false(r.files[i].text_done);
+	worker_result_free(&r);
+
+	/* ocr = off: the scans keep a note, the documents their text. */
+	lim = (struct intake_limits){ .ocr = LIMIT_OCR_OFF };
+	parse_with(path, dir, &lim, &r);
+	assert_int_equal(r.outcome, WORKER_OK);
+	f = by_name(&r, "licence.png");
+	assert_true(f->text_done);
+	assert_int_equal(f->text_source, TEXT_NONE);
+	assert_null(f->text);
+	assert_non_null(f->text_note);
+	assert_int_equal(by_name(&r, "form.docx")->text_source, TEXT_OOXML);
+	worker_result_free(&r);
+	unlink(path);
+	free(path);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* Bounds: text_bytes caps each text, text_files the files read; an OCR
+ * budget (ocr_extra_seconds) too small for one more file skips OCR with a
+ * note instead of letting the child be killed. */
+static void test_text_bounds(void **state)
+{
+	static const char *const files[] = { "form.docx", "text.pdf", "licence.png", "sheet.xlsx", NULL };
+	char *dir = tu_tempdir(), *path = docs_message(dir, files);
+	struct intake_limits lim = { .ocr = LIMIT_OCR_ON, .text_bytes = 1024, .text_files = 3,
+	                             .ocr_ms = 2000, .ocr_extra_seconds = 3 };
+	struct worker_result r;
+	const struct worker_file *f;
+
+	(void)state;
+	parse_with(path, dir, &lim, &r);
+	assert_int_equal(r.outcome, WORKER_OK);
+	for (size_t i = 0; i < r.nfiles; i++)
+		assert_true(r.files[i].text_len <= 1024);
+	/* 2000 + 2000 ms claimed for the first scan exceeds 3 s: not OCR'd. */
+	f = by_name(&r, "licence.png");
+	assert_true(f->text_done);
+	assert_int_equal(f->text_source, TEXT_NONE);
+	assert_non_null(strstr(f->text_note, "文字识别用时已达上限"));
+	/* The fourth file is past text_files. */
+	f = by_name(&r, "sheet.xlsx");
+	assert_true(f->text_done);
+	assert_null(f->text);
+	assert_non_null(strstr(f->text_note, "超过 3 个"));
+	worker_result_free(&r);
+	unlink(path);
+	free(path);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +430,8 @@ int main(void)
 		cmocka_unit_test(test_recovery_records_spooled_but_unrecorded),
 		cmocka_unit_test(test_peak_rss_bounded_for_large_attachment),
 		cmocka_unit_test(test_child_over_time_limit_is_a_problem),
+		cmocka_unit_test(test_text_of_documents_and_scans),
+		cmocka_unit_test(test_text_bounds),
 	};
 	return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
 }

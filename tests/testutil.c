@@ -230,3 +230,55 @@ int tu_run(char **out_r, const char *fmt, ...)
 		free(out);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
+
+static void put_b64(FILE *f, const unsigned char *b, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 57) {
+		for (size_t j = i; j < i + 57 && j < n; j += 3) {
+			unsigned v = (unsigned)b[j] << 16 | (j + 1 < n ? (unsigned)b[j + 1] << 8 : 0) |
+			             (j + 2 < n ? b[j + 2] : 0);
+			fputc(t[v >> 18 & 63], f);
+			fputc(t[v >> 12 & 63], f);
+			fputc(j + 1 < n ? t[v >> 6 & 63] : '=', f);
+			fputc(j + 2 < n ? t[v & 63] : '=', f);
+		}
+		fputs("\r\n", f);
+	}
+}
+
+void tu_write_mime(const char *out, const char *headers, const char *const *paths,
+                   const char *const *names)
+{
+	FILE *f = fopen(out, "wb");
+
+	if (!f)
+		abort();
+	fprintf(f, "%sTo: sme-intake@hengyang-gxj.example\r\nMIME-Version: 1.0\r\n"
+	        "Content-Type: multipart/mixed; boundary=\"=_tu\"\r\n\r\n"
+	        "--=_tu\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+	        "\xe8\xa7\x81\xe9\x99\x84\xe4\xbb\xb6\xe3\x80\x82\r\n", headers);  /* 见附件。 */
+	for (size_t i = 0; paths[i]; i++) {
+		size_t n;
+		char *b = tu_read_file(paths[i], &n);
+
+		if (!b)
+			abort();
+		fputs("--=_tu\r\nContent-Type: application/octet-stream\r\n"
+		      "Content-Disposition: attachment; filename*=UTF-8''", f);
+		for (const unsigned char *q = (const unsigned char *)names[i]; *q; q++) {
+			if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+			    *q == '.' || *q == '_' || *q == '-')
+				fputc(*q, f);
+			else
+				fprintf(f, "%%%02X", *q);
+		}
+		fputs("\r\nContent-Transfer-Encoding: base64\r\n\r\n", f);
+		put_b64(f, (const unsigned char *)b, n);
+		free(b);
+	}
+	fputs("--=_tu--\r\n", f);
+	if (fclose(f) != 0)
+		abort();
+}

@@ -37,6 +37,15 @@ void tu_free_list(char **list, size_t n);
 /* Run a shell command; its exit status (128+signal when killed), its
  * stdout and stderr together in *out_r (malloc'd) unless out_r is NULL. */
 int tu_run(char **out_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A multipart/mixed message as a county clerk's client writes it: the
+ * header lines given (From, Subject, Message-ID ... each ending in CRLF),
+ * a short text body, then each file of paths attached in base64 under the
+ * matching name of names (UTF-8, RFC 2231).  Written to out; aborts on
+ * failure.
+ */
+void tu_write_mime(const char *out, const char *headers, const char *const *paths,
+                   const char *const *names);
 /* snprintf into a malloc'd string. */
 char *tu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
