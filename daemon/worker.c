@@ -36,6 +36,7 @@
 #define REC_MAX        (4U << 20)     /* one record */
 #define REC_TOTAL_MAX  (256U << 20)   /* everything one child may send */
 #define FIELD_NULL     0xffffffffU
+#define TEXT_TOTAL_MAX (64U << 20)    /* document text one child may send */
 
 enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D',
                 REC_LOCAL = 'L', REC_TEXT = 'T', REC_BUDGET = 'B' };
@@ -231,6 +232,7 @@ struct child {
 	bool forked;           /* a child process: its own CPU limit may grow */
 	bool ocr;              /* [intake] ocr, resolved */
 	unsigned ntext;        /* files whose text was read */
+	size_t text_total;     /* bytes of text sent */
 	unsigned long long ocr_budget_ms; /* extra time claimed for OCR so far */
 };
 
@@ -432,6 +434,13 @@ static void file_text(struct child *ch, struct outfile *of, const struct filemet
 		emit_text(ch, of->seq, &tr);
 		return;
 	}
+	/* All a message's text must stay well inside what one child may send. */
+	if (ch->text_total + ch->lim->text_bytes > TEXT_TOTAL_MAX) {
+		snprintf(note, sizeof(note), "本邮件读取的文字已达上限，此文件未读取内容");
+		tr.note = note;
+		emit_text(ch, of->seq, &tr);
+		return;
+	}
 	ch->ntext++;
 	memset(&tl, 0, sizeof(tl));
 	tl.max_bytes = ch->lim->text_bytes;
@@ -455,6 +464,7 @@ static void file_text(struct child *ch, struct outfile *of, const struct filemet
 		free(tr.note);
 		tr.note = strdup("本邮件文字识别用时已达上限，此文件未作文字识别");
 	}
+	ch->text_total += tr.text ? tr.len : 0;
 	emit_text(ch, of->seq, &tr);
 	text_result_free(&tr);
 }
