@@ -121,6 +121,7 @@ seeds_fuzz_names   :=
 seeds_fuzz_unpack  := $(CORPORA)/archives
 seeds_fuzz_sniff   := $(CORPORA)/archives
 seeds_fuzz_classify :=
+seeds_fuzz_textract :=
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<

@@ -329,12 +329,17 @@ static void xml_quiet(void *arg, xmlErrorPtr err)
 	(void)err;
 }
 
-enum part_kind { PART_DOCX, PART_SST, PART_SHEET, PART_SLIDE };
+enum part_kind { PART_DOCX, PART_SST, PART_STYLES, PART_SHEET, PART_SLIDE };
+
+#define XLSX_MAX_XF 4096
 
 struct xlsx_sst {
 	char **s;
 	size_t n, cap;
 	size_t bytes, max_bytes;
+	/* styles: which cell formats (cellXfs index) show a date */
+	bool xf_date[XLSX_MAX_XF];
+	unsigned char custom_date[64];  /* bitmap of custom numFmtIds 164..675 */
 };
 
 struct part_ctx {
@@ -351,6 +356,19 @@ static bool name_is(const xmlChar *local, const xmlChar *prefix, const char *p, 
 {
 	return local != NULL && strcmp((const char *)local, l) == 0 &&
 	       (p == NULL || (prefix != NULL && strcmp((const char *)prefix, p) == 0));
+}
+
+/* An attribute of WordprocessingML (transitional or strict), whatever
+ * prefix the writer chose. */
+static xmlChar *docx_attr(xmlTextReaderPtr rd, const char *name)
+{
+	xmlChar *v = xmlTextReaderGetAttributeNs(rd, (const xmlChar *)name,
+	        BAD_CAST "http://schemas.openxmlformats.org/wordprocessingml/2006/main");
+
+	if (v == NULL)
+		v = xmlTextReaderGetAttributeNs(rd, (const xmlChar *)name,
+		        BAD_CAST "http://purl.oclc.org/ooxml/wordprocessingml/main");
+	return v;
 }
 
 static void docx_page_break(struct part_ctx *c)
@@ -384,7 +402,6 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 		int type = xmlTextReaderNodeType(rd);
 		int depth = xmlTextReaderDepth(rd);
 		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-		const xmlChar *px = xmlTextReaderConstPrefix(rd);
 
 		if (depth > TX_MAX_XML_DEPTH)
 			return -1;
@@ -395,14 +412,14 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 		}
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
-			if (name_is(ln, px, "mc", "Fallback") && !empty) {
+			if (name_is(ln, NULL, NULL, "Fallback") && !empty) {
 				skip_depth = depth;
-			} else if (name_is(ln, px, "w", "t")) {
+			} else if (name_is(ln, NULL, NULL, "t")) {
 				in_t = !empty;
-			} else if (name_is(ln, px, "w", "tab")) {
+			} else if (name_is(ln, NULL, NULL, "tab")) {
 				b->space = true;
-			} else if (name_is(ln, px, "w", "br") || name_is(ln, px, "w", "cr")) {
-				xmlChar *t = xmlTextReaderGetAttribute(rd, BAD_CAST "w:type");
+			} else if (name_is(ln, NULL, NULL, "br") || name_is(ln, NULL, NULL, "cr")) {
+				xmlChar *t = docx_attr(rd, "type");
 				if (t != NULL && strcmp((char *)t, "page") == 0 && tbl == 0)
 					docx_page_break(c);
 				else if (tbl > 0)
@@ -410,31 +427,31 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 				else
 					tb_nl(b);
 				xmlFree(t);
-			} else if (name_is(ln, px, "w", "lastRenderedPageBreak") && tbl == 0) {
+			} else if (name_is(ln, NULL, NULL, "lastRenderedPageBreak") && tbl == 0) {
 				docx_page_break(c);
-			} else if (name_is(ln, px, "w", "tbl") && !empty) {
+			} else if (name_is(ln, NULL, NULL, "tbl") && !empty) {
 				if (tbl++ == 0)
 					tb_nl(b);
-			} else if (name_is(ln, px, "w", "tr") && tbl == 1 && !empty) {
+			} else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty) {
 				tb_nl(b);
 				row_start = b->len;
 				first_cell = true;
-			} else if (name_is(ln, px, "w", "tc") && tbl == 1) {
+			} else if (name_is(ln, NULL, NULL, "tc") && tbl == 1) {
 				if (!first_cell)
 					tb_tab(b);
 				first_cell = false;
 			}
 		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (name_is(ln, px, "w", "t")) {
+			if (name_is(ln, NULL, NULL, "t")) {
 				in_t = false;
-			} else if (name_is(ln, px, "w", "p")) {
+			} else if (name_is(ln, NULL, NULL, "p")) {
 				if (tbl == 0)
 					tb_nl(b);
 				else
 					b->space = true;
-			} else if (name_is(ln, px, "w", "tr") && tbl == 1) {
+			} else if (name_is(ln, NULL, NULL, "tr") && tbl == 1) {
 				tb_row_end(b, row_start);
-			} else if (name_is(ln, px, "w", "tbl") && tbl > 0) {
+			} else if (name_is(ln, NULL, NULL, "tbl") && tbl > 0) {
 				tbl--;
 			}
 		} else if ((type == XML_READER_TYPE_TEXT ||
@@ -460,35 +477,34 @@ static int parse_slide(xmlTextReaderPtr rd, struct part_ctx *c)
 	while (!b->full && (r = xmlTextReaderRead(rd)) == 1) {
 		int type = xmlTextReaderNodeType(rd);
 		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-		const xmlChar *px = xmlTextReaderConstPrefix(rd);
 
 		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
 			return -1;
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
-			if (name_is(ln, px, "a", "t"))
+			if (name_is(ln, NULL, NULL, "t"))
 				in_t = !empty;
-			else if (name_is(ln, px, "a", "br"))
+			else if (name_is(ln, NULL, NULL, "br"))
 				tbl ? (void)(b->space = true) : tb_nl(b);
-			else if (name_is(ln, px, "a", "tbl") && !empty)
+			else if (name_is(ln, NULL, NULL, "tbl") && !empty)
 				tbl++;
-			else if (name_is(ln, px, "a", "tr") && tbl == 1 && !empty) {
+			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty) {
 				tb_nl(b);
 				row_start = b->len;
 				first_cell = true;
-			} else if (name_is(ln, px, "a", "tc") && tbl == 1) {
+			} else if (name_is(ln, NULL, NULL, "tc") && tbl == 1) {
 				if (!first_cell)
 					tb_tab(b);
 				first_cell = false;
 			}
 		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (name_is(ln, px, "a", "t"))
+			if (name_is(ln, NULL, NULL, "t"))
 				in_t = false;
-			else if (name_is(ln, px, "a", "p"))
+			else if (name_is(ln, NULL, NULL, "p"))
 				tbl ? (void)(b->space = true) : tb_nl(b);
-			else if (name_is(ln, px, "a", "tr") && tbl == 1)
+			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1)
 				tb_row_end(b, row_start);
-			else if (name_is(ln, px, "a", "tbl") && tbl > 0)
+			else if (name_is(ln, NULL, NULL, "tbl") && tbl > 0)
 				tbl--;
 		} else if ((type == XML_READER_TYPE_TEXT ||
 		            type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) && in_t) {
@@ -576,6 +592,110 @@ si_end:
 	return ret;
 }
 
+/* A number format code that shows a date: y, m with d, or d outside
+ * quotes and brackets ("yyyy-mm-dd", "yyyy\"年\"m\"月\"d\"日\""). */
+static bool format_is_date(const char *f)
+{
+	bool q = false, br = false, y = false, d = false;
+
+	for (; *f; f++) {
+		if (*f == '"')
+			q = !q;
+		else if (!q && *f == '[')
+			br = true;
+		else if (!q && *f == ']')
+			br = false;
+		else if (!q && !br && *f == '\\' && f[1])
+			f++;
+		else if (!q && !br && (*f == 'y' || *f == 'Y'))
+			y = true;
+		else if (!q && !br && (*f == 'd' || *f == 'D'))
+			d = true;
+	}
+	return y || d;
+}
+
+/* Built-in number formats that show dates: 14-17, 22, 27-36 and 50-58
+ * (the Chinese locale's 年月日 forms); custom ones (164 up) by bitmap. */
+static bool numfmt_is_date(unsigned long n, const unsigned char *custom, size_t custom_bytes)
+{
+	return (n >= 14 && n <= 17) || n == 22 || (n >= 27 && n <= 36) || (n >= 50 && n <= 58) ||
+	       (n >= 164 && n < 164 + 8 * custom_bytes && (custom[(n - 164) / 8] >> ((n - 164) % 8) & 1));
+}
+
+/* xl/styles.xml: numFmts (custom codes) then cellXfs (numFmtId per xf). */
+static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
+{
+	struct xlsx_sst *st = c->sst;
+	bool in_xfs = false;
+	unsigned nxf = 0;
+	int r;
+
+	while ((r = xmlTextReaderRead(rd)) == 1) {
+		int type = xmlTextReaderNodeType(rd);
+		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
+
+		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
+			return -1;
+		if (type == XML_READER_TYPE_END_ELEMENT && name_is(ln, NULL, NULL, "cellXfs"))
+			break;
+		if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		if (name_is(ln, NULL, NULL, "numFmt")) {
+			xmlChar *id = xmlTextReaderGetAttribute(rd, BAD_CAST "numFmtId");
+			xmlChar *code = xmlTextReaderGetAttribute(rd, BAD_CAST "formatCode");
+			unsigned long n = id ? strtoul((char *)id, NULL, 10) : 0;
+			if (code && n >= 164 && n < 164 + 8 * sizeof(st->custom_date) &&
+			    format_is_date((char *)code))
+				st->custom_date[(n - 164) / 8] |= (unsigned char)(1u << ((n - 164) % 8));
+			xmlFree(id);
+			xmlFree(code);
+		} else if (name_is(ln, NULL, NULL, "cellXfs")) {
+			in_xfs = true;
+		} else if (in_xfs && name_is(ln, NULL, NULL, "xf") && nxf < XLSX_MAX_XF) {
+			xmlChar *id = xmlTextReaderGetAttribute(rd, BAD_CAST "numFmtId");
+			unsigned long n = id ? strtoul((char *)id, NULL, 10) : 0;
+			st->xf_date[nxf++] = numfmt_is_date(n, st->custom_date, sizeof(st->custom_date));
+			xmlFree(id);
+		}
+	}
+	return 0;
+}
+
+/* An Excel serial day (1900 system) as YYYY-MM-DD; false when it is not
+ * a plausible date. */
+static bool serial_day(double d, char *out, size_t outlen)
+{
+	long days, z, era, doe, yoe, doy, mp, dd, mm, yy;
+
+	if (!(d >= 1.0 && d < 2958466.0))
+		return false;
+	days = (long)d;
+	if (days >= 60)
+		days--;             /* Excel's 1900-02-29 */
+	/* days since 1970-01-01 (serial 25569) -> civil date (Howard
+	 * Hinnant's algorithm) */
+	z = days - 25568 + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	dd = doy - (153 * mp + 2) / 5 + 1;
+	mm = mp < 10 ? mp + 3 : mp - 9;
+	yy = yoe + era * 400 + (mm <= 2);
+	snprintf(out, outlen, "%04ld-%02ld-%02ld", yy, mm, dd);
+	return true;
+}
+
+static bool serial_date(const char *v, char *out, size_t outlen)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	return end != v && *end == '\0' && serial_day(d, out, outlen);
+}
+
 /* "AB12" -> column 28 (1-based); 0 when not a reference. */
 static unsigned col_of(const char *ref)
 {
@@ -599,7 +719,7 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 	struct tb *b = c->b;
 	struct xlsx_sst *sst = c->sst;
 	unsigned col = 0, next_col = 1;
-	bool in_v = false, in_t = false, is_sst = false;
+	bool in_v = false, in_t = false, is_sst = false, is_date = false;
 	size_t row_start = 0;
 	int r;
 
@@ -620,12 +740,18 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 			} else if (name_is(ln, NULL, NULL, "c")) {
 				xmlChar *ref = xmlTextReaderGetAttribute(rd, BAD_CAST "r");
 				xmlChar *t = xmlTextReaderGetAttribute(rd, BAD_CAST "t");
+				xmlChar *sx = xmlTextReaderGetAttribute(rd, BAD_CAST "s");
+				unsigned long xf = sx ? strtoul((char *)sx, NULL, 10) : 0;
 				col = ref ? col_of((const char *)ref) : 0;
 				if (col == 0)
 					col = next_col;
 				is_sst = t != NULL && strcmp((char *)t, "s") == 0;
+				/* a number shown as a date reads as one */
+				is_date = (t == NULL || strcmp((char *)t, "n") == 0) &&
+				          xf < XLSX_MAX_XF && sst->xf_date[xf];
 				xmlFree(ref);
 				xmlFree(t);
+				xmlFree(sx);
 				/* cells separated at their columns; a row starts at its
 				 * first cell */
 				if (b->len > row_start || next_col > 1) {
@@ -659,6 +785,9 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 				i = strtoul(v, &end, 10);
 				if (errno == 0 && end != v && i < sst->n)
 					tb_str(b, sst->s[i]);
+			} else if (in_v && is_date) {
+				char date[64];
+				tb_str(b, serial_date(v, date, sizeof(date)) ? date : v);
 			} else {
 				tb_text(b, v, strlen(v));
 			}
@@ -721,6 +850,9 @@ static int zip_part(const struct zip_job *j, const char *name, struct part_ctx *
 			break;
 		case PART_SST:
 			r = parse_sst(rd, pc);
+			break;
+		case PART_STYLES:
+			r = parse_styles(rd, pc);
 			break;
 		case PART_SHEET:
 			r = parse_sheet(rd, pc);
@@ -805,6 +937,9 @@ static int extract_ooxml(const void *buf, size_t len, enum ooxml_type t,
 			pc.kind = PART_SST;
 			if (zip_part(&j, "xl/sharedStrings.xml", &pc) == -2)
 				goto nomem;
+			pc.kind = PART_STYLES;
+			if (zip_part(&j, "xl/styles.xml", &pc) == -2)
+				goto nomem;
 		}
 		pc.kind = t == OOXML_XLSX ? PART_SHEET : PART_SLIDE;
 		/* Sheets/slides by their number: sheet1, sheet2 ... (the
@@ -844,9 +979,29 @@ out:
 
 /* ---- PDF (MuPDF) ---- */
 
+/*
+ * MuPDF's allocations: a byte budget, and a clock.  MuPDF has no deadline
+ * of its own; a hostile page can take long to interpret, and nearly all
+ * of that work allocates, so every 8th allocation checks the clock and,
+ * past the deadline, fails (and every one after it): MuPDF throws, the
+ * page is given up.  Device calls (one per text run, path, image) check
+ * it too: see dl_wrap().
+ */
 struct fz_budget {
 	size_t used, max;
+	long long deadline;     /* CLOCK_MONOTONIC ms */
+	unsigned calls;
+	bool expired;
 };
+
+static long long mono_ms(void);
+
+static bool fzb_expired(struct fz_budget *bu)
+{
+	if (!bu->expired && (++bu->calls & 7) == 0 && mono_ms() > bu->deadline)
+		bu->expired = true;
+	return bu->expired;
+}
 
 /* 16 bytes before each block hold its size (keeps max_align_t alignment). */
 #define FZ_HDR 16
@@ -856,7 +1011,7 @@ static void *fzb_malloc(void *user, size_t size)
 	struct fz_budget *bu = user;
 	unsigned char *p;
 
-	if (size > bu->max - bu->used || size > SIZE_MAX - FZ_HDR)
+	if (size > bu->max - bu->used || size > SIZE_MAX - FZ_HDR || fzb_expired(bu))
 		return NULL;
 	if ((p = malloc(size + FZ_HDR)) == NULL)
 		return NULL;
@@ -895,11 +1050,131 @@ static void *fzb_realloc(void *user, void *ptr, size_t size)
 	memcpy(&old, p, sizeof(old));
 	if (size > old && (size - old > bu->max - bu->used || size > SIZE_MAX - FZ_HDR))
 		return NULL;
+	if (fzb_expired(bu))
+		return NULL;
 	if ((np = realloc(p, size + FZ_HDR)) == NULL)
 		return NULL;
 	memcpy(np, &size, sizeof(size));
 	bu->used = bu->used - old + size;
 	return np + FZ_HDR;
+}
+
+/*
+ * The deadline on the device side: a page whose content stream draws the
+ * same glyph ten million times allocates little.  The device MuPDF
+ * interprets into (stext or draw) has its drawing calls wrapped: each
+ * checks the clock first and throws past the deadline.  One device at a
+ * time (the parse child is single-threaded), so the originals live in a
+ * static.
+ */
+static struct {
+	fz_device orig;
+	struct fz_budget *bu;
+} dl;
+
+static void dl_check(fz_context *ctx)
+{
+	if (dl.bu != NULL && (dl.bu->expired || mono_ms() > dl.bu->deadline)) {
+		dl.bu->expired = true;
+		fz_throw(ctx, FZ_ERROR_GENERIC, "deadline");
+	}
+}
+
+static void dl_fill_path(fz_context *ctx, fz_device *dev, const fz_path *p, int eo, fz_matrix m,
+                         fz_colorspace *cs, const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_path(ctx, dev, p, eo, m, cs, c, a, cp);
+}
+
+static void dl_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *p,
+                           const fz_stroke_state *st, fz_matrix m, fz_colorspace *cs,
+                           const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.stroke_path(ctx, dev, p, st, m, cs, c, a, cp);
+}
+
+static void dl_clip_path(fz_context *ctx, fz_device *dev, const fz_path *p, int eo, fz_matrix m,
+                         fz_rect sc)
+{
+	dl_check(ctx);
+	dl.orig.clip_path(ctx, dev, p, eo, m, sc);
+}
+
+static void dl_fill_text(fz_context *ctx, fz_device *dev, const fz_text *t, fz_matrix m,
+                         fz_colorspace *cs, const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_text(ctx, dev, t, m, cs, c, a, cp);
+}
+
+static void dl_stroke_text(fz_context *ctx, fz_device *dev, const fz_text *t,
+                           const fz_stroke_state *st, fz_matrix m, fz_colorspace *cs,
+                           const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.stroke_text(ctx, dev, t, st, m, cs, c, a, cp);
+}
+
+static void dl_clip_text(fz_context *ctx, fz_device *dev, const fz_text *t, fz_matrix m,
+                         fz_rect sc)
+{
+	dl_check(ctx);
+	dl.orig.clip_text(ctx, dev, t, m, sc);
+}
+
+static void dl_ignore_text(fz_context *ctx, fz_device *dev, const fz_text *t, fz_matrix m)
+{
+	dl_check(ctx);
+	dl.orig.ignore_text(ctx, dev, t, m);
+}
+
+static void dl_fill_shade(fz_context *ctx, fz_device *dev, fz_shade *sh, fz_matrix m, float a,
+                          fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_shade(ctx, dev, sh, m, a, cp);
+}
+
+static void dl_fill_image(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix m, float a,
+                          fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_image(ctx, dev, img, m, a, cp);
+}
+
+static void dl_fill_image_mask(fz_context *ctx, fz_device *dev, fz_image *img, fz_matrix m,
+                               fz_colorspace *cs, const float *c, float a, fz_color_params cp)
+{
+	dl_check(ctx);
+	dl.orig.fill_image_mask(ctx, dev, img, m, cs, c, a, cp);
+}
+
+static void dl_pop_clip(fz_context *ctx, fz_device *dev)
+{
+	dl_check(ctx);
+	dl.orig.pop_clip(ctx, dev);
+}
+
+/* Wrap dev's drawing calls (those it has) with the deadline of bu. */
+static void dl_wrap(fz_device *dev, struct fz_budget *bu)
+{
+	dl.orig = *dev;
+	dl.bu = bu;
+#define DL_WRAP(f) if (dev->f != NULL) dev->f = dl_##f
+	DL_WRAP(fill_path);
+	DL_WRAP(stroke_path);
+	DL_WRAP(clip_path);
+	DL_WRAP(fill_text);
+	DL_WRAP(stroke_text);
+	DL_WRAP(clip_text);
+	DL_WRAP(ignore_text);
+	DL_WRAP(fill_shade);
+	DL_WRAP(fill_image);
+	DL_WRAP(fill_image_mask);
+	DL_WRAP(pop_clip);
+#undef DL_WRAP
 }
 
 static void fz_quiet(void *user, const char *message)
@@ -970,9 +1245,11 @@ static int ocr_run_pixels(const unsigned char *px, int w, int h, int bpp, int st
                           struct text_result *r);
 
 /* Render one page to gray at up to 300 dpi within max_pixels and OCR it. */
-static fz_pixmap *pdf_render(fz_context *ctx, fz_page *page, size_t max_pixels, int *dpi_r)
+static fz_pixmap *pdf_render(fz_context *ctx, fz_page *page, size_t max_pixels,
+                             struct fz_budget *bu, int *dpi_r)
 {
 	fz_pixmap *volatile pix = NULL;
+	fz_device *volatile dev = NULL;
 	volatile float dpi = 300.0f;
 
 	fz_try(ctx) {
@@ -983,22 +1260,34 @@ static fz_pixmap *pdf_render(fz_context *ctx, fz_page *page, size_t max_pixels, 
 		while (dpi > 50.0f && (double)(w * dpi / 72.0f) * (double)(h * dpi / 72.0f) >
 		                          (double)max_pixels)
 			dpi -= 25.0f;
-		pix = fz_new_pixmap_from_page(ctx, page, fz_scale(dpi / 72.0f, dpi / 72.0f),
-		                              fz_device_gray(ctx), 0);
+		{
+			fz_matrix ctm = fz_scale(dpi / 72.0f, dpi / 72.0f);
+			fz_irect bbox = fz_round_rect(fz_transform_rect(box, ctm));
+			pix = fz_new_pixmap_with_bbox(ctx, fz_device_gray(ctx), bbox, NULL, 0);
+			fz_clear_pixmap_with_value(ctx, pix, 0xFF);
+			dev = fz_new_draw_device(ctx, fz_identity, pix);
+			dl_wrap(dev, bu);
+			fz_run_page(ctx, page, dev, ctm, NULL);
+			fz_close_device(ctx, dev);
+		}
 	}
-	fz_catch(ctx)
+	fz_always(ctx)
+		fz_drop_device(ctx, dev);
+	fz_catch(ctx) {
+		fz_drop_pixmap(ctx, pix);
 		pix = NULL;
+	}
 	*dpi_r = (int)dpi;
 	return pix;
 }
 
 static int pdf_ocr_page(fz_context *ctx, fz_page *page, const struct text_limits *lim,
-                        unsigned ms, struct tb *b, struct text_result *r)
+                        struct fz_budget *bu, unsigned ms, struct tb *b, struct text_result *r)
 {
 	fz_pixmap *pix;
 	int dpi = 0, ret = 0;
 
-	if ((pix = pdf_render(ctx, page, lim->max_pixels, &dpi)) == NULL) {
+	if ((pix = pdf_render(ctx, page, lim->max_pixels, bu, &dpi)) == NULL) {
 		set_note(r, "PDF 页面无法渲染，未做文字识别");
 		return 0;
 	}
@@ -1047,18 +1336,26 @@ static int pdf_pages(fz_context *ctx, pdf_document *doc)
 }
 
 /* Page i's text layer into b; the page (to render) or NULL. */
-static fz_page *pdf_page_text(fz_context *ctx, pdf_document *doc, int i, struct tb *b)
+static fz_page *pdf_page_text(fz_context *ctx, pdf_document *doc, int i, struct fz_budget *bu,
+                              struct tb *b)
 {
 	fz_page *volatile page = NULL;
 	fz_stext_page *volatile sp = NULL;
+	fz_device *volatile dev = NULL;
 
 	fz_try(ctx) {
 		page = fz_load_page(ctx, (fz_document *)doc, i);
-		sp = fz_new_stext_page_from_page(ctx, page, NULL);
+		sp = fz_new_stext_page(ctx, fz_bound_page(ctx, page));
+		dev = fz_new_stext_device(ctx, sp, NULL);
+		dl_wrap(dev, bu);
+		fz_run_page(ctx, page, dev, fz_identity, NULL);
+		fz_close_device(ctx, dev);
 		stext_page_text(ctx, sp, b);
 	}
-	fz_always(ctx)
+	fz_always(ctx) {
+		fz_drop_device(ctx, dev);
 		fz_drop_stext_page(ctx, sp);
+	}
 	fz_catch(ctx) {
 		/* keep the page: text may be partial, rendering may still work */
 	}
@@ -1068,7 +1365,8 @@ static fz_page *pdf_page_text(fz_context *ctx, pdf_document *doc, int i, struct 
 static int extract_pdf(const void *buf, size_t len, const struct text_limits *lim,
                        struct text_result *r)
 {
-	struct fz_budget bu = { 0, ((size_t)256 << 20) + lim->max_pixels * 2 };
+	/* MuPDF's own work (not Tesseract's) has ocr_ms too */
+	struct fz_budget bu = { 0, ((size_t)256 << 20) + lim->max_pixels * 2, LLONG_MAX, 0, false };
 	fz_alloc_context alloc = { &bu, fzb_malloc, fzb_realloc, fzb_free };
 	fz_context *ctx;
 	pdf_document *doc = NULL;
@@ -1079,10 +1377,12 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 
 	if ((ctx = fz_new_context(&alloc, NULL, 32 << 20)) == NULL)
 		return -1;
+	bu.deadline = mono_ms() + lim->ocr_ms;
 	fz_set_warning_callback(ctx, fz_quiet, NULL);
 	fz_set_error_callback(ctx, fz_quiet, NULL);
 	if ((doc = pdf_open(ctx, buf, len)) == NULL) {
-		set_note(r, "PDF 已损坏，无法读取");
+		set_note(r, bu.expired ? "PDF 解析超时，只读了前一部分" : "PDF 已损坏，无法读取");
+		r->truncated = bu.expired;
 		goto out;
 	}
 	if (pdf_needs_password(ctx, doc)) {
@@ -1098,7 +1398,7 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 		r->truncated = true;
 	for (int i = 0; i < npages && i < (int)lim->max_pages && !b.full; i++) {
 		size_t before = b.len;
-		fz_page *page = pdf_page_text(ctx, doc, i, &b);
+		fz_page *page = pdf_page_text(ctx, doc, i, &bu, &b);
 
 		if (count_visible(b.p ? b.p + before : "", b.len - before) >= TX_OCR_MIN_CHARS) {
 			text_pages++;
@@ -1109,7 +1409,10 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 			if (page != NULL && lim->ocr && ocrd < lim->ocr_pages) {
 				long long left = (long long)lim->ocr_ms - (mono_ms() - t0);
 				if (left > 200) {
-					if (pdf_ocr_page(ctx, page, lim, (unsigned)left, &b, r) < 0) {
+					long long t1 = mono_ms();
+					int orc = pdf_ocr_page(ctx, page, lim, &bu, (unsigned)left, &b, r);
+					bu.deadline += mono_ms() - t1;
+					if (orc < 0) {
 						fz_drop_page(ctx, page);
 						ret = -1;
 						goto out;
@@ -1122,6 +1425,12 @@ static int extract_pdf(const void *buf, size_t len, const struct text_limits *li
 		}
 		fz_drop_page(ctx, page);
 		tb_page(&b);
+		if (bu.expired)
+			break;
+	}
+	if (bu.expired) {
+		set_note(r, "PDF 解析超时，只读了前一部分");
+		r->truncated = true;
 	}
 	if (b.nomem) {
 		ret = -1;
@@ -1138,6 +1447,7 @@ out:
 	free(b.p);
 	fz_drop_document(ctx, (fz_document *)doc);
 	fz_drop_context(ctx);
+	dl.bu = NULL;
 	return ret;
 }
 
@@ -1602,6 +1912,10 @@ struct xls_cells {
 	long row;
 	unsigned next_col;
 	size_t row_start;
+	/* XF records: which show a date (FORMAT records' codes first) */
+	bool xf_date[XLSX_MAX_XF];
+	unsigned nxf;
+	unsigned char custom_date[64];
 };
 
 static void xls_cell(struct xls_cells *xc, unsigned row, unsigned col)
@@ -1625,13 +1939,17 @@ static void xls_cell(struct xls_cells *xc, unsigned row, unsigned col)
 	xc->next_col = col + 1;
 }
 
-static void xls_number(struct xls_cells *xc, unsigned row, unsigned col, double d)
+static void xls_number(struct xls_cells *xc, unsigned row, unsigned col, unsigned xf, double d)
 {
-	char s[40];
+	char s[64];
 
 	if (d != d)
 		return;
 	xls_cell(xc, row, col);
+	if (xf < xc->nxf && xc->xf_date[xf] && serial_day(d, s, sizeof(s))) {
+		tb_str(xc->b, s);
+		return;
+	}
 	snprintf(s, sizeof(s), "%.15g", d);
 	tb_str(xc->b, s);
 }
@@ -1682,6 +2000,23 @@ static int xls_text(GsfInfile *ole, const struct text_limits *lim, struct tb *b,
 		case 0x000A:     /* EOF */
 			depth = 0;
 			in_sheet = false;
+			break;
+		case 0x041E:     /* FORMAT: a custom number format's code */
+			if (x.dlen >= 5) {
+				unsigned id = le16(x.data);
+				struct tb code = { .max = 256 };
+				x.dpos = 2;
+				if (id >= 164 && id < 164 + 8 * sizeof(xc.custom_date) &&
+				    biff_string(&x, false, &code) && code.p != NULL &&
+				    format_is_date(code.p))
+					xc.custom_date[(id - 164) / 8] |= (unsigned char)(1u << ((id - 164) % 8));
+				free(code.p);
+			}
+			break;
+		case 0x00E0:     /* XF */
+			if (x.dlen >= 4 && xc.nxf < XLSX_MAX_XF)
+				xc.xf_date[xc.nxf++] = numfmt_is_date(le16(x.data + 2), xc.custom_date,
+				                                      sizeof(xc.custom_date));
 			break;
 		case 0x0085:     /* BOUNDSHEET */
 			sheets_seen++;
@@ -1742,12 +2077,12 @@ static int xls_text(GsfInfile *ole, const struct text_limits *lim, struct tb *b,
 			if (in_sheet && x.dlen >= 14) {
 				double d;
 				memcpy(&d, x.data + 6, sizeof(d));
-				xls_number(&xc, le16(x.data), le16(x.data + 2), d);
+				xls_number(&xc, le16(x.data), le16(x.data + 2), le16(x.data + 4), d);
 			}
 			break;
 		case 0x027E:     /* RK */
 			if (in_sheet && x.dlen >= 10)
-				xls_number(&xc, le16(x.data), le16(x.data + 2),
+				xls_number(&xc, le16(x.data), le16(x.data + 2), le16(x.data + 4),
 				           rk_value(le32(x.data + 6)));
 			break;
 		case 0x00BD:     /* MULRK */
@@ -1755,7 +2090,7 @@ static int xls_text(GsfInfile *ole, const struct text_limits *lim, struct tb *b,
 				unsigned row = le16(x.data), col = le16(x.data + 2);
 				size_t nrk = (x.dlen - 6) / 6;
 				for (size_t k = 0; k < nrk && !b->full; k++)
-					xls_number(&xc, row, col + (unsigned)k,
+					xls_number(&xc, row, col + (unsigned)k, le16(x.data + 4 + k * 6),
 					           rk_value(le32(x.data + 4 + k * 6 + 2)));
 			}
 			break;
@@ -1777,6 +2112,14 @@ out:
 	return ret;
 }
 
+static void glib_quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer user)
+{
+	(void)domain;
+	(void)level;
+	(void)msg;
+	(void)user;
+}
+
 static int extract_ole(const void *buf, size_t len, const struct text_limits *lim,
                        struct text_result *r)
 {
@@ -1788,7 +2131,13 @@ static int extract_ole(const void *buf, size_t len, const struct text_limits *li
 	static bool gsf_ready;
 
 	if (!gsf_ready) {
+		/* libgsf reports a hostile file's bad block numbers as GLib
+		 * criticals on stderr, and carries on: not for the log. */
+		static const char *const domains[] = { "libgsf", "libgsf:msole", "libgsf:utils",
+		                                       "GLib-GObject", "GLib" };
 		gsf_init();
+		for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
+			g_log_set_handler(domains[i], G_LOG_LEVEL_MASK, glib_quiet, NULL);
 		gsf_ready = true;
 	}
 	if ((in = gsf_input_memory_new(buf, (gsf_off_t)len, FALSE)) == NULL)
@@ -2132,7 +2481,10 @@ static int extract_buffer(const unsigned char *buf, size_t len, int kind, const 
 	static const char ooxml[] = "application/vnd.openxmlformats-officedocument.";
 	(void)kind;
 
-	if (len >= 5 && memcmp(buf, "%PDF-", 5) == 0)
+	/* Readers skip junk before a PDF's header (within 1 KiB) */
+	if (memmem(buf, len < 1024 ? len : 1024, "%PDF-", 5) != NULL ||
+	    (has_prefix(mime, "application/pdf") && len >= 4 && memcmp(buf, "PK\3\4", 4) != 0 &&
+	     memcmp(buf, "\xD0\xCF\x11\xE0", 4) != 0))
 		return extract_pdf(buf, len, lim, r);
 	if (len >= 4 && memcmp(buf, "PK\3\4", 4) == 0) {
 		if (has_prefix(mime, ooxml)) {

@@ -59,7 +59,33 @@ def make_docx():
     fix_zip(out("form.docx"))
 
 
+ODD_DOCX = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd"><!ENTITY big "实体">]>
+<ns0:document xmlns:ns0="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><ns0:body>
+<ns0:p><ns0:r><ns0:t>标题</ns0:t></ns0:r><ns0:r><ns0:delText>删除的</ns0:delText></ns0:r>
+<ns0:r><ns0:fldChar ns0:fldCharType="begin"/></ns0:r><ns0:r><ns0:instrText> PAGE </ns0:instrText></ns0:r>
+<ns0:r><ns0:t>&e;&big;</ns0:t></ns0:r></ns0:p>
+<ns0:p><ns0:r><mc:AlternateContent><mc:Choice Requires="wps"><ns0:txbxContent><ns0:p><ns0:r><ns0:t>文本框</ns0:t></ns0:r></ns0:p></ns0:txbxContent></mc:Choice>
+<mc:Fallback><ns0:txbxContent><ns0:p><ns0:r><ns0:t>文本框</ns0:t></ns0:r></ns0:p></ns0:txbxContent></mc:Fallback></mc:AlternateContent></ns0:r></ns0:p>
+<ns0:tbl><ns0:tr><ns0:tc><ns0:p><ns0:r><ns0:t>外</ns0:t></ns0:r></ns0:p>
+<ns0:tbl><ns0:tr><ns0:tc><ns0:p><ns0:r><ns0:t>内一</ns0:t></ns0:r></ns0:p></ns0:tc><ns0:tc><ns0:p><ns0:r><ns0:t>内二</ns0:t></ns0:r></ns0:p></ns0:tc></ns0:tr></ns0:tbl>
+</ns0:tc><ns0:tc><ns0:p><ns0:r><ns0:t>第一段</ns0:t></ns0:r></ns0:p><ns0:p><ns0:r><ns0:t>第二段</ns0:t></ns0:r></ns0:p></ns0:tc><ns0:tc/></ns0:tr></ns0:tbl>
+<ns0:p><ns0:r><ns0:t xml:space="preserve">  结尾  </ns0:t><ns0:tab/><ns0:t>完</ns0:t></ns0:r></ns0:p>
+</ns0:body></ns0:document>"""
+
+
+def make_odd_docx():
+    # Another writer's prefix, a text box twice (mc:Choice and
+    # mc:Fallback), deleted text, a field code, entities (an external one
+    # that must not be loaded), a nested table, an empty cell.
+    with zipfile.ZipFile(out("odd.docx"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("word/document.xml", (2023, 5, 10, 10, 23, 0)), ODD_DOCX,
+                   zipfile.ZIP_DEFLATED)
+
+
 def make_xlsx():
+    import datetime
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "基本情况"
@@ -67,11 +93,14 @@ def make_xlsx():
     ws.append(["场地面积", 12500, "平方米"])
     ws.append(["自有产权比例", 0.65, None])
     ws["E5"] = "说明"
+    ws.append(["成立日期", datetime.date(2016, 3, 18), 44927])
+    ws["B6"].number_format = "yyyy\"年\"m\"月\"d\"日\""
     ws2 = wb.create_sheet("在孵企业")
     ws2.append(["企业名称", "从业人数"])
     ws2.append(["衡阳智造科技有限公司", 38])
     ws3 = wb.create_sheet("第三表")
     ws3.append(["不应读取"])
+    wb.properties.created = wb.properties.modified = datetime.datetime(2023, 5, 10, 10, 23)
     wb.save(out("sheet.xlsx"))
     fix_zip(out("sheet.xlsx"))
 
@@ -209,6 +238,7 @@ def make_rtf_csv():
 def main():
     pdf_font()
     make_docx()
+    make_odd_docx()
     make_xlsx()
     make_pptx()
     make_bomb()
