@@ -54,7 +54,7 @@ TEST_BIN    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BINDIR_OUT  := $(if $(filter build,$(BUILD)),bin,$(BUILD)/bin)
 
 .SECONDARY:
-.PHONY: all check test-run check-plain check-san check-fuzz layering fuzz demo clean install uninstall bench check-units
+.PHONY: all check test-run check-plain check-san check-fuzz layering fuzz demo clean install uninstall bench bench-content check-units
 all: $(BINDIR_OUT)/intaked $(BINDIR_OUT)/intakectl
 
 $(BUILD)/%.o: %.c
@@ -242,3 +242,8 @@ BENCH_BIG_MB ?= 150
 bench: all
 	BENCH_DIR=$(BENCH_DIR) BENCH_SCALE=$(BENCH_SCALE) BENCH_PAIRS=$(BENCH_PAIRS) \
 	BENCH_IMAP=$(BENCH_IMAP) BENCH_BIG_MB=$(BENCH_BIG_MB) /usr/bin/python3 bench/run.py
+	$(MAKE) bench-content
+# Text extraction and classification by content, per file kind, over
+# tests/content/: writes bench/RESULTS-content.md.
+bench-content: all
+	BENCH_DIR=$(BENCH_DIR) /usr/bin/python3 bench/content.py

@@ -1667,6 +1667,7 @@ struct tline {
 	unsigned cps;          /* characters after normalisation */
 	bool row;              /* a table row of two or more cells */
 	bool heading;          /* a numbered section heading: "三、服务开展情况" */
+	bool prose;            /* a sentence ("…，…。"): body text, never a title */
 };
 
 struct cscore {
@@ -1754,6 +1755,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 			tl[nt].cps = cps_of(norm, strlen(norm));
 			tl[nt].row = false;
 			tl[nt].heading = section_heading(f->text + i, ln);
+			tl[nt].prose = memmem(f->text + i, ln, "。", 3) != NULL ||
+			               memmem(f->text + i, ln, "，", 3) != NULL;
 			{
 				unsigned cells = 0;
 				const char *q = f->text + i, *e = f->text + i + ln;
@@ -1798,8 +1801,8 @@ static int content_pass(struct cx *x, struct finfo *fi)
 		const struct plist *pl = &m->ctitle[it], *bl = &m->cbody[it];
 
 		for (size_t k = 0; k < nt; k++) {
-			if (tl[k].row || excluded(m, it, tl[k].norm))
-				continue;      /* a table row is no title: "序号 姓名 … 社保证明" */
+			if (tl[k].row || tl[k].prose || excluded(m, it, tl[k].norm))
+				continue;      /* a table row or a sentence is no title */
 			for (size_t q = 0; q < pl->n; q++) {
 				const struct npat *pt = &pl->v[q];
 				int v;
@@ -3063,6 +3066,40 @@ static void unit_credit_codes(struct cx *x)
 	}
 }
 
+/* Units of one message with the same credit code are one unit, whatever
+ * their names ("雁城科技.zip" and "衡阳市雁城科技有限公司（补充）.zip"). */
+static int merge_same_code(struct cx *x)
+{
+	bool merged = false;
+
+	for (size_t a = 0; a < x->nu; a++) {
+		struct unit *ua = &x->u[a];
+
+		if (ua->parent >= 0 || ua->nmem == 0 || !ua->credit[0])
+			continue;
+		for (size_t b = a + 1; b < x->nu; b++) {
+			struct unit *ub = &x->u[b];
+			char *why;
+
+			if (ub->parent >= 0 || ub->nmem == 0 || strcmp(ua->credit, ub->credit) != 0 ||
+			    (ua->program >= 0 && ub->program >= 0 && ua->program != ub->program))
+				continue;
+			why = xasprintf("“%s”与“%s”中的统一社会信用代码同为 %s，合为一份材料",
+			                ua->credit_file, ub->credit_file, ua->credit);
+			if (!why || merge_units(x, (int)a, (int)b, why) != 0) {
+				free(why);
+				x->oom = true;
+				return -1;
+			}
+			free(why);
+			merged = true;
+		}
+	}
+	if (merged)
+		link_members(x);
+	return 0;
+}
+
 /* Which known dossier of the county each unit adds to. */
 static int merge_known(struct cx *x, bool supplement)
 {
@@ -3493,7 +3530,7 @@ int classify_message(const struct classify_input *in, struct classify_result *r,
 			goto out;
 	r->supplement = is_supplement(&x);
 	unit_credit_codes(&x);
-	if (merge_known(&x, r->supplement) != 0)
+	if (merge_same_code(&x) != 0 || merge_known(&x, r->supplement) != 0)
 		goto out;
 
 	/* Dossiers in the order their first file arrived. */

@@ -106,12 +106,17 @@ void classify_county_free(struct classify_county *r);
 
 /*
  * Content: a file whose name decides nothing (no item pattern in its name
- * or folders, or a generic name such as 扫描全能王…, IMG_…, 附件5 from the
- * campaign's [names] generic) is classified by its text, when it has one:
- * the title zone (first 8 non-empty lines of the first page) against the
- * items' content patterns, the first page against their content_body
- * phrases.  An assignment needs the campaign's content_min_confidence; a
- * weaker match is reported as unrecognised with what it resembles.
+ * or folders, or only a bare catalogue number; a generic name such as
+ * 扫描全能王…, IMG_…, 附件5 from the campaign's [names] generic takes no
+ * number) is classified by its text, when it has one: the title zone
+ * (first 8 non-empty lines of the first page, table rows and numbered
+ * headings aside) against the items' content patterns, the first page
+ * against their content_body phrases; a title ending in a negative word
+ * (通知, 发票, 函) names no item.  An assignment needs the campaign's
+ * content_min_confidence; a weaker match is reported as unrecognised with
+ * what it resembles.  The applicant may come from a form's 单位名称 cell,
+ * the dossier's credit code from its licence or form, and a known dossier
+ * with the same code takes the unit whatever its name.
  *
  * Returns 0, or -1 on allocation failure.  Problems (unknown program,
  * unknown applicant, unrecognised file, executable) are reported through

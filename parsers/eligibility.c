@@ -443,6 +443,8 @@ static const char *after_label(const struct cell *c, const char *label, const ch
 			if (depth > 0)
 				depth--;
 		} else if (depth == 0 && !(h == ' ' || h == ':' || h == ';' || h == ',' || h == '_' ||
+		                           h == '"' || h == '\'' || h == '|' ||
+		                           (cp >= 0x2000 && cp <= 0x206F) ||
 		                           (cp >= 0x3000 && cp <= 0x303F) || h == 0xFFFD)) {
 			break;
 		}
@@ -549,8 +551,33 @@ static int read_plain(const struct grid *g, const struct campaign_check_field *f
 	const char *p, *e = NULL;
 	bool ok;
 
-	if (li < 0)
+	if (li < 0) {
+		/* OCR keeps no cells: "工作人数 11 大专以上学历人数 10" is one line.
+		 * A label inside a longer cell counts only when a value follows
+		 * it right away. */
+		for (size_t i = 0; i < g->n; i++)
+			for (size_t k = 0; k < f->labels.n; k++) {
+				char *ln = norm_n(f->labels.v[k], strlen(f->labels.v[k]), NULL);
+				bool in;
+
+				if (!ln)
+					return -1;
+				in = *ln && !g->c[i].blank && strstr(g->c[i].norm, ln);
+				free(ln);
+				if (!in)
+					continue;
+				p = after_label(&g->c[i], f->labels.v[k], &e);
+				if (p && e > p && is_digit(*skip_blank(p, e))) {
+					if (set_value(v, f, p, e, &ok) != 0)
+						return -1;
+					if (ok)
+						return 0;
+					free(v->raw);
+					v->raw = NULL;
+				}
+			}
 		return 0;
+	}
 	c = &g->c[li];
 	for (size_t k = 0; k < f->labels.n; k++) {
 		unsigned lc;
@@ -863,11 +890,20 @@ static const char *after_colon(const struct cell *lc)
 	return colon;
 }
 
-/* A unit's name has four CJK characters or more. */
-static char *name_value(const char *p, const char *e)
+/* A unit's name has four CJK characters or more and one of the
+ * campaign's unit words (公司, 中心, 园 ...) when it has any. */
+static char *name_value(const struct campaign *c, const char *p, const char *e)
 {
 	char *r = raw_of(p, (size_t)(e - p));
 	unsigned cjk = 0;
+	bool unit = c->unit_words.n == 0;
+
+	for (size_t k = 0; r && k < c->unit_words.n && !unit; k++)
+		unit = strstr(r, c->unit_words.v[k]) != NULL;
+	if (r && !unit) {
+		free(r);
+		return NULL;
+	}
 
 	for (size_t b = 0; r && r[b];) {
 		uint32_t cp;
@@ -899,7 +935,7 @@ static char *read_applicant(const struct campaign *c, const struct grid *g)
 
 			if (strncmp(g->c[i].norm, ln, strlen(ln)) != 0 || !(p = after_colon(&g->c[i])))
 				continue;
-			if ((r = name_value(p, g->c[i].s + g->c[i].n)) != NULL) {
+			if ((r = name_value(c, p, g->c[i].s + g->c[i].n)) != NULL) {
 				free(ln);
 				return r;
 			}
@@ -911,7 +947,7 @@ static char *read_applicant(const struct campaign *c, const struct grid *g)
 			char *r;
 
 			if (ni >= 0 && g->c[ni].line == g->c[li].line &&
-			    (r = name_value(g->c[ni].s, g->c[ni].s + g->c[ni].n)) != NULL)
+			    (r = name_value(c, g->c[ni].s, g->c[ni].s + g->c[ni].n)) != NULL)
 				return r;
 		}
 	}

@@ -1181,6 +1181,8 @@ static void test_content_county_and_negative(void **state)
 		{ 0, 'd', "扫描全能王 2023-05-15 16.02.pdf" },
 		{ 1, 'i', "IMG_2052.jpg" },
 		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档2.docx" },
+		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档3.pdf" },
+		{ 2, 'd', "衡阳市雁城科技有限公司申报材料.zip/文档4.pdf" },
 		{ 0, 'd', NULL }
 	};
 	static const struct ftext texts[] = {
@@ -1188,6 +1190,8 @@ static void test_content_county_and_negative(void **state)
 		{ "湖南增值税普通发票\n发票号码：76592953\n开票日期：2023年05月06日\n营业执照 统一社会信用代码 法定代表人 经营范围\n",
 		  TEXT_OCR, 90 },
 		{ "会议签到表\n序号\t姓名\t单位\n1\t毛静\t衡阳市博远机械制造有限公司\n", TEXT_OOXML, 100 },
+		{ "关于提供营业执照复印件的函\n衡阳市雁城科技有限公司：\n请于5月10日前提供营业执照复印件。\n", TEXT_PDF, 100 },
+		{ "衡阳市雁城科技有限公司\n承诺函\n本单位承诺：所报送的申报材料真实有效。\n", TEXT_PDF, 100 },
 	};
 	struct msg m = { "雁峰区推荐材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
 	struct run *run = run_msg_text(C, &m, texts, NULL);
@@ -1201,6 +1205,9 @@ static void test_content_county_and_negative(void **state)
 	/* an invoice, even with a licence's words in it, and a sign-in sheet */
 	assert_string_equal(item_of(run, 1), "-");
 	assert_string_equal(item_of(run, 2), "-");
+	/* a letter asking for a licence is no licence; a 承诺函 is a declaration */
+	assert_string_equal(item_of(run, 3), "-");
+	assert_string_equal(item_of(run, 4), "B13");
 	run_free(run);
 }
 
@@ -1222,6 +1229,34 @@ static void test_content_headings(void **state)
 	(void)state;
 	assert_string_equal(item_of(run, 0), "S02");
 	assert_true(run->r.files[0].confidence >= 80);
+	run_free(run);
+}
+
+static void test_content_same_code_one_dossier(void **state)
+{
+	static const struct fspec files[] = {
+		{ 0, 'a', "雁城科技.zip" },
+		{ 0, 'i', "雁城科技.zip/营业执照.jpg" },
+		{ 0, 'd', "雁城科技.zip/申请表.docx" },
+		{ 1, 'a', "衡阳市雁城智造有限公司补充.zip" },
+		{ 1, 'd', "衡阳市雁城智造有限公司补充.zip/营业执照副本.pdf" },
+		{ 1, 'd', "衡阳市雁城智造有限公司补充.zip/审计报告.pdf" },
+		{ 0, 'd', NULL }
+	};
+	static const struct ftext texts[] = {
+		{ NULL, 0, 0 }, { LICENCE_TEXT, TEXT_OCR, 80 }, { NULL, 0, 0 },
+		{ NULL, 0, 0 }, { LICENCE_TEXT, TEXT_PDF, 100 }, { NULL, 0, 0 },
+	};
+	struct msg m = { "创新创业基地申报材料", "yanfeng-gxj@hengyang.gov.example", NULL, files, NULL };
+	struct run *run = run_msg_text(C, &m, texts, NULL);
+
+	(void)state;
+	assert_int_equal(run->r.ndossiers, 1);
+	assert_string_equal(run->r.dossiers[0].credit_code, LICENCE_CODE);
+	expect_contains(run->r.dossiers[0].applicant_evidence,
+	                "“营业执照.jpg”与“营业执照副本.pdf”中的统一社会信用代码同为 " LICENCE_CODE "，合为一份材料");
+	for (size_t i = 0; i < run->nfiles; i++)
+		assert_true(run->r.files[i].dossier == 0);
 	run_free(run);
 }
 
@@ -1334,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_content_merge_by_code),
 		cmocka_unit_test(test_content_county_and_negative),
 		cmocka_unit_test(test_content_headings),
+		cmocka_unit_test(test_content_same_code_one_dossier),
 	};
 	size_t total = sizeof(fixed) / sizeof(fixed[0]) + sizeof(name_cases) / sizeof(name_cases[0]) +
 	               sizeof(county_cases) / sizeof(county_cases[0]) + sizeof(prog_cases) / sizeof(prog_cases[0]) +

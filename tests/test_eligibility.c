@@ -512,6 +512,35 @@ static void test_inst_unknown_type(void **state)
 	done(k);
 }
 
+static void test_ocr_lines(void **state)
+{
+	/* OCR of a photographed form: no cells, labels and values on lines */
+	static const char ocr[] =
+		"衡阳市中小微企业核心服务机构申请表\n"
+		"申请单位 GEM) :衡东县中小企业融资服务中心\n"
+		"填报日期: 2023年5月10日. 8\n"
+		"综合性 xiv |。联系电话|0734.5223389\n"
+		"hdrzfw@163.c |工作人数 \xE2\x80\x9C 11 大专以上学历人 10\n"
+		"申报单位从业人员数量(截至上年底) ||其中:专职服务人员 P|\n"
+		"成立时间 2015年10月8日主管部门(衡阳市蒸湘区工业和信息化局\n";
+	struct checked *k = run(INST, ocr);
+
+	(void)state;
+	assert_string_equal(k->v.applicant, "衡东县中小企业融资服务中心");
+	expect_num(k, "staff", 11);
+	assert_string_equal(val(k, "established")->date, "2015-10-08");
+	expect_missing(k, "area");
+	assert_int_equal(k->r.variant, 0);   /* 综合性, from the text */
+	expect_flag(k, "general.staff", ELIG_PASS, NULL);
+	expect_flag(k, "general.area", ELIG_UNKNOWN, NULL);
+	done(k);
+
+	/* "其中:专职服务人员 P|" names no unit */
+	k = run(BASE, "申报单位从业人员数量(截至上年底) ||其中:专职服务人员 P|\n");
+	assert_null(k->v.applicant);
+	done(k);
+}
+
 static void test_odd_inputs(void **state)
 {
 	struct checked *k;
@@ -571,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_inst_professional),
 		cmocka_unit_test(test_inst_rnd),
 		cmocka_unit_test(test_inst_unknown_type),
+		cmocka_unit_test(test_ocr_lines),
 		cmocka_unit_test(test_odd_inputs),
 	};
 	return cmocka_run_group_tests(tests, load, unload);

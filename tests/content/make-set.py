@@ -655,6 +655,148 @@ def save_pdf_scan(imgs, path, q=55):
         f.write(out)
 
 
+# ------------------------------------------------------------ legacy OLE2
+
+ENDOFCHAIN, FATSECT, FREESECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF, 0xFFFFFFFF
+
+
+def cfb(streams):
+    """A compound file (MS-CFB version 3, 512-byte sectors) holding the named
+    streams directly under the root.  Streams are padded to the 4096-byte
+    mini-stream cutoff so that no mini stream is needed."""
+    names = list(streams)
+    data = {n: streams[n] + b"\0" * max(0, 4096 - len(streams[n])) for n in names}
+    nsect = {n: (len(data[n]) + 511) // 512 for n in names}
+    ndir = (len(names) + 1 + 3) // 4
+    total = 1 + ndir + sum(nsect.values())
+    assert total <= 128, "one FAT sector only"
+    fat = [FREESECT] * 128
+    fat[0] = FATSECT
+    for i in range(ndir):
+        fat[1 + i] = 2 + i if i + 1 < ndir else ENDOFCHAIN
+    start = {}
+    sec = 1 + ndir
+    for n in names:
+        start[n] = sec
+        for k in range(nsect[n]):
+            fat[sec + k] = sec + k + 1 if k + 1 < nsect[n] else ENDOFCHAIN
+        sec += nsect[n]
+    # the directory: root, then the streams; a small red-black tree where
+    # the root's child is the longest name and the others hang to its left
+    order = sorted(names, key=lambda n: (len(n), n.upper()))
+
+    def entry(name, typ, color, left, right, child, start_, size):
+        u = name.encode("utf-16-le") + b"\0\0"
+        return (u.ljust(64, b"\0") + struct.pack("<HBB", len(u), typ, color)
+                + struct.pack("<III", left, right, child) + b"\0" * 16 + struct.pack("<I", 0)
+                + b"\0" * 16 + struct.pack("<IQ", start_, size))
+    ids = {n: 1 + i for i, n in enumerate(order)}
+    top = order[-1]
+    d = entry("Root Entry", 5, 1, NOSTREAM, NOSTREAM, ids[top], ENDOFCHAIN, 0)
+    for i, n in enumerate(order):
+        left = ids[order[i - 1]] if i > 0 else NOSTREAM
+        d += entry(n, 2, 1 if n == top else 0, left, NOSTREAM, NOSTREAM, start[n], len(data[n]))
+    # unused directory slots: empty entries (no name, NOSTREAM links)
+    out = bytearray(d.ljust(ndir * 512, b"\0"))
+    for i in range(len(order) + 1, ndir * 4):
+        out[i * 128 + 68:i * 128 + 80] = struct.pack("<III", NOSTREAM, NOSTREAM, NOSTREAM)
+    d = bytes(out)
+    hdr = (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 16
+           + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+           + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
+           + struct.pack("<I", 0) + struct.pack("<I", FREESECT) * 108)
+    assert len(hdr) == 512
+    body = struct.pack("<128I", *fat) + d
+    for n in names:
+        body += data[n].ljust(nsect[n] * 512, b"\0")
+    return hdr + body
+
+
+def doc_text(doc):
+    """The layout blocks as Word's main text: paragraphs end in CR, table
+    cells in 0x07 and each row in one more 0x07."""
+    out = []
+    for b in doc["blocks"]:
+        if b[0] in ("title", "center", "p", "right", "left"):
+            out.append(b[1] + "\r")
+        elif b[0] == "table":
+            for row in b[1]:
+                cells = [c for c in norm_row(row)]
+                out.append("".join(("" if t is None else t) + "\x07" for t, _ in cells) + "\x07")
+            out.append("\r")
+    return "".join(out).replace("\n", "\r")
+
+
+def word97(doc):
+    """A Word 97-2003 .doc: FIB, one piece of UTF-16LE text at 0x800, the
+    Clx (a one-piece PlcPcd) in the 1Table stream."""
+    text = doc_text(doc)
+    ccp = len(text)
+    fc_text = 0x800
+    body = text.encode("utf-16-le")
+    clx = b"\x02" + struct.pack("<I", 16) + struct.pack("<II", 0, ccp) + struct.pack("<HIH", 0, fc_text, 0)
+    base = struct.pack("<HHHHH", 0xA5EC, 0x00C1, 0, 0x0804, 0)
+    base += struct.pack("<H", 0x1200)          # fWhichTblStm (1Table), fExtChar
+    base += struct.pack("<HIBBHH", 0x00BF, 0, 0, 0, 0, 0) + struct.pack("<II", 0, 0)
+    assert len(base) == 32
+    rgw = struct.pack("<H", 14) + b"\0" * 26 + struct.pack("<H", 0x0804)
+    rglw = [0] * 22
+    wd_len = fc_text + len(body)
+    rglw[0] = wd_len
+    rglw[3] = ccp
+    lw = struct.pack("<H", 22) + struct.pack("<22I", *rglw)
+    fclcb = [0] * (93 * 2)
+    fclcb[33 * 2] = 0
+    fclcb[33 * 2 + 1] = len(clx)
+    fl = struct.pack("<H", 93) + struct.pack("<186I", *fclcb) + struct.pack("<H", 0)
+    fib = base + rgw + lw + fl
+    wd = fib.ljust(fc_text, b"\0") + body
+    return cfb({"WordDocument": wd, "1Table": clx})
+
+
+def biff8(sheet_name, rows):
+    """A minimal BIFF8 .xls (globals with CODEPAGE, BOUNDSHEET and SST; one
+    sheet of LABELSST and NUMBER cells)."""
+    def rec(t, payload):
+        return struct.pack("<HH", t, len(payload)) + payload
+    strings, index = [], {}
+    cells = []
+    for r, row in enumerate(rows):
+        c = 0
+        for text, span in norm_row(row):
+            if text:
+                if re.fullmatch(r"-?\d+(\.\d+)?", text) and len(text) < 12 and not text.startswith("0"):
+                    cells.append((r, c, float(text)))
+                else:
+                    if text not in index:
+                        index[text] = len(strings)
+                        strings.append(text)
+                    cells.append((r, c, index[text]))
+            c += span
+    sst = struct.pack("<II", len(cells), len(strings))
+    for t in strings:
+        sst += struct.pack("<HB", len(t), 1) + t.encode("utf-16-le")
+    assert len(sst) <= 8224, "SST needs CONTINUE records"
+    bof = lambda dt: rec(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 6))
+    name = sheet_name.encode("utf-16-le")
+    glob_wo_bs = bof(0x0005) + rec(0x0042, struct.pack("<H", 1200))
+    bs_len = 4 + 8 + len(name)
+    sst_rec = rec(0x00FC, sst)
+    sheet_pos = len(glob_wo_bs) + bs_len + len(sst_rec) + 4
+    bs = rec(0x0085, struct.pack("<IBBBB", sheet_pos, 0, 0, len(sheet_name), 1) + name)
+    glob = glob_wo_bs + bs + sst_rec + rec(0x000A, b"")
+    assert len(glob) == sheet_pos
+    ncol = max(c for _, c, _ in cells) + 1
+    sh = bof(0x0010) + rec(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, ncol, 0))
+    for r, c, v in cells:
+        if isinstance(v, float):
+            sh += rec(0x0203, struct.pack("<HHHd", r, c, 15, v))
+        else:
+            sh += rec(0x00FD, struct.pack("<HHHI", r, c, 15, v))
+    sh += rec(0x000A, b"")
+    return cfb({"Workbook": glob + sh})
+
+
 # ------------------------------------------------------------ the documents
 
 SERVICES = ["基本服务", "政务代理", "创业辅导", "信息咨询", "投融资服务", "人员培训", "技术支持",
@@ -1354,11 +1496,328 @@ class Set:
             im.save(p, "TIFF", compression="group4", dpi=(200, 200))
         self.add(name, prog, item, "image", code, values, w)
 
+    def doc(self, name, prog, item, doc, code=None, values=None):
+        def w(p):
+            with open(p, "wb") as f:
+                f.write(word97(doc))
+        self.add(name, prog, item, "doc", code, values, w)
+
+    def xls(self, name, prog, item, sheet, title, rows, code=None, values=None):
+        def w(p):
+            with open(p, "wb") as f:
+                f.write(biff8(sheet, [[(title, 1)]] + rows))
+        self.add(name, prog, item, "xls", code, values, w)
+
     def write_labels(self):
         with open(os.path.join(self.out, "labels.tsv"), "w") as f:
             f.write("# file\tprogram\titem\tkind\tcredit_code\tform_values\n")
             for row in sorted(self.labels):
                 f.write("\t".join(row) + "\n")
+
+
+# ------------------------------------------------------------ second batch
+#
+# Other units, other wordings: what county clerks actually send is not
+# always titled as the notice titles it (请示 for 申请报告, 花名册 for 名单,
+# 审 计 报 告 spaced out on a cover), and unrelated papers can talk about
+# the same things (a news item about a 服务活动, a purchase contract with
+# 甲方/乙方, a test report).
+
+def letter(title, paras, sign=None, date="2023年5月10日", stamp=True, table=None, pre=None,
+           size=12, tsize=17, page=A4):
+    blocks = [("title", title, tsize)]
+    if pre:
+        blocks.append(("left", pre, size))
+    for p in paras:
+        if re.match(r"^[一二三四五六七]、|^第[一二三四五六七八]", p):
+            blocks.append(("left", p, size + 0.5))
+        else:
+            blocks.append(("p", p, size))
+    if table:
+        blocks.append(("table",) + tuple(table))
+    if sign:
+        blocks += [("gap", 16), ("right", sign, size), ("right", date, size)]
+        if stamp:
+            blocks.append(("stamp", sign, "", -10, 0))
+    return dict(page=page, blocks=blocks)
+
+
+UNITS2 = {
+    "kg": dict(name="衡阳市蒸湘区科创谷孵化器有限公司", short="蒸湘科创谷", base="蒸湘科创谷",
+               county="蒸湘区", dept="衡阳市蒸湘区工业和信息化局",
+               code=uscc("91", "430408", "MA4RK6T1"), legal="钟海波", contact="向丽",
+               phone="13973431557", addr="衡阳市蒸湘区红湘北路188号", capital="3000",
+               est="2015年10月8日", est_iso="2015-10-08", kind="有限责任公司（国有控股）"),
+    "sk": dict(name="常宁市水口山众创空间管理有限公司", short="水口山众创空间", base="水口山众创空间",
+               county="常宁市", dept="常宁市工业和信息化局",
+               code=uscc("91", "430482", "MA4N5Y2X"), legal="阳德明", contact="欧阳婷",
+               phone="15907342276", addr="常宁市水口山镇康家路9号", capital="800",
+               est="2019年5月16日", est_iso="2019-05-16", kind="有限责任公司（自然人投资或控股）"),
+    "zq": dict(name="衡阳市汇智知识产权服务有限公司", short="汇智知识产权",
+               county="石鼓区", dept="衡阳市石鼓区工业和信息化局",
+               code=uscc("91", "430407", "MA4PY3B6"), legal="谢文斌", contact="袁媛",
+               phone="0734-8223671", addr="衡阳市石鼓区蔡伦大道77号创业大厦6楼", capital="300",
+               est="2014年7月1日", est_iso="2014-07-01", kind="有限责任公司（自然人投资或控股）"),
+    "rz": dict(name="衡东县中小企业融资服务中心", short="衡东融资服务中心",
+               county="衡东县", dept="衡东县工业和信息化局",
+               code=uscc("12", "430424", "MB192735"), legal="匡建平", contact="文倩",
+               phone="0734-5223389", addr="衡东县城关镇洣水路66号", capital="100",
+               est="2012年3月28日", est_iso="2012-03-28", kind="事业单位"),
+}
+
+BASE_V2 = {
+    "kg": with_share(dict(
+        land_area="45000", floor_area="68000", std_plant="41000", self_held="30500", rented="37500",
+        sold="0", public_area="6800", staff="34", service_staff="15",
+        network="已接入湖南省中小企业公共服务平台及“湘企通”",
+        assets_2021="32600", revenue_2021="3920", firms_2021="88", small_2021="80",
+        graduated_2021="7", employees_2021="2150", assets_2022="35100", revenue_2022="4410",
+        firms_2022="102", small_2022="93", graduated_2022="9", employees_2022="2480", served="65")),
+    "sk": with_share(dict(
+        land_area="16000", floor_area="21500", std_plant="15000", self_held="4500", rented="17000",
+        sold="0", public_area="1200", staff="9", service_staff="6", network="已接入",
+        assets_2021="3600", revenue_2021="420", firms_2021="21", small_2021="20",
+        graduated_2021="1", employees_2021="215", assets_2022="3900", revenue_2022="465",
+        firms_2022="24", small_2022="22", graduated_2022="2", employees_2022="236", served="31")),
+}
+
+INST_V2 = {
+    "zq": dict(category="专业服务机构", type="专业性（知识产权）", email="huizhi_ip@163.com", staff="16",
+               college="14", floor_area="260", services="专利代理、商标注册、知识产权贯标、维权咨询",
+               capability="办公场地260平方米，专利检索分析系统1套，专业代理师6名",
+               activities_text="2022年作为第一承办单位举办知识产权进园区公益讲座3场",
+               income_2021="168", income_2022="205", profit_2021="22", profit_2022="31",
+               firms_2021="132", firms_2022="158", events_2021="3", events_2022="3",
+               assets="96", deep="28"),
+    "rz": dict(category="综合性服务机构", type="综合性", email="hdrzfw@163.com", staff="11",
+               college="10", floor_area="150", services="融资对接、政策咨询、信用培育、财税辅导",
+               capability="服务场地150平方米，银企对接室1间，线上融资服务平台1个",
+               activities_text="2022年作为第一主办单位举办银企对接会、融资政策宣讲会6场",
+               income_2021="38", income_2022="45", profit_2021="3", profit_2022="5",
+               firms_2021="96", firms_2022="118", events_2021="5", events_2022="6",
+               assets="62", deep="25"),
+}
+
+
+def batch2(s, rng):
+    kg, sk, zq, rz = (UNITS2[k] for k in ("kg", "sk", "zq", "rz"))
+    vkg, vsk, vzq, vrz = BASE_V2["kg"], BASE_V2["sk"], INST_V2["zq"], INST_V2["rz"]
+
+    # ---- base 4: 蒸湘科创谷, everything worded its own way
+    L = form_label(kg, vkg, "base")
+    form = base_form(kg, vkg)
+    form[0] = ("title", "衡阳市中小微企业创业创新基地申请表", 18)
+    form.insert(0, ("left", "附件1", 12))
+    s.docx("新建文档 (5).docx", "base", "B01", dict(blocks=form), values=L)
+    s.pdf_scan("扫描件_20230513_0001.pdf", "base", "B01", dict(blocks=form), 101, values=L, dpi=200, pages=2)
+    s.docx("材料2.docx", "base", "B02", letter(
+        "%s关于申报市级中小微企业创业创新基地的请示" % kg["name"],
+        ["我公司运营的%s成立于%s，现有入驻企业%s家。对照《衡阳市中小微企业创业创新基地管理办法》，"
+         "我公司符合申报条件，特申请认定为衡阳市中小微企业创业创新基地。" % (kg["base"], kg["est"], vkg["firms_2022"]),
+         "一、运营主体基本情况", "公司注册资本%s万元，专职服务人员%s人。" % (kg["capital"], vkg["service_staff"]),
+         "二、基地建设情况", "基地总建筑面积%s平方米，其中自持%s平方米。" % (vkg["floor_area"], vkg["self_held"]),
+         "妥否，请批示。"], sign=kg["name"], pre="衡阳市工业和信息化局："))
+    s.xlsx("材料3.xlsx", "base", "B03", [("花名册", "科创谷运营团队及创业导师花名册",
+                                         [["序号", "姓名", "性别", "出生年月", "学历", "岗位", "职称/资格", "备注"]]
+                                         + [[str(i + 1), person(rng), rng.choice("男女"),
+                                             "19%d.%02d" % (rng.randrange(70, 99), rng.randrange(1, 13)),
+                                             rng.choice(["本科", "硕士", "大专"]),
+                                             rng.choice(["运营总监", "创业导师", "企业服务专员", "招商经理", "财务"]),
+                                             rng.choice(["经济师", "工程师", "创业咨询师", "—"]), ""] for i in range(15)],
+                                         [3, 4, 3, 4, 4, 5, 5, 3])])
+    s.xlsx("材料4.xlsx", "base", "B04", [("Sheet1", "在孵企业名录（截至2022年12月31日）",
+                                         [["序号", "企业名称", "入孵时间", "2022年营业收入（万元）", "2022年纳税（万元）",
+                                           "从业人数", "企业类型"]]
+                                         + [[str(i + 1), FIRMS[(i + 3) % len(FIRMS)],
+                                             "20%d年%d月" % (rng.randrange(16, 23), rng.randrange(1, 13)),
+                                             "%.1f" % rng.uniform(50, 3000), "%.1f" % rng.uniform(1, 90),
+                                             str(rng.randrange(5, 80)), rng.choice(["小型", "微型", "小型", "中型"])]
+                                            for i in range(22)], [3, 10, 4, 5, 5, 3, 3])])
+    s.pdf_scan("扫描件_20230513_0002.pdf", "base", "B05", dict(blocks=[
+        ("gap", 140), ("title", "审  计  报  告", 26), ("gap", 16),
+        ("center", "湘衡会审〔2023〕086号", 13), ("gap", 40),
+        ("center", "被审计单位：%s" % kg["name"], 13), ("center", "审计期间：2022年1月1日至2022年12月31日", 13),
+        ("gap", 200), ("center", "湖南衡州联合会计师事务所（普通合伙）", 14), ("center", "2023年3月28日", 13),
+        ("stamp", "湖南衡州联合会计师事务所", "", -150, 0)]), 102)
+    s.jpeg("IMG_4410.jpg", "base", "B06", licence(kg, random.Random(103)), 104, code=kg["code"], angle=-3.5)
+    s.docx("材料7.docx", "base", "B07", letter(
+        "厂房租赁协议书",
+        ["甲方（出租人）：衡阳市蒸湘区城市建设投资有限公司", "乙方（承租人）：%s" % kg["name"],
+         "经甲乙双方友好协商，甲方同意将红湘北路188号3#、4#厂房出租给乙方作为科创谷孵化用房，建筑面积%s平方米。"
+         % vkg["rented"],
+         "一、租赁期限：2020年7月1日至2030年6月30日。", "二、租金：每月每平方米15元，每半年支付一次。",
+         "三、乙方可将租赁厂房转租给入驻企业，但须报甲方备案。"], sign="衡阳市蒸湘区城市建设投资有限公司",
+        date="2020年6月20日"))
+    s.tiff("scan0004.tif", "base", "B08", letter(
+        "关于科创谷自有厂房面积情况的说明",
+        ["%s建设运营的科创谷总建筑面积%s平方米，其中公司自有产权厂房%s平方米（1#、2#、5#楼），"
+         "占总面积的%s%%，均已办理不动产权登记。" % (kg["name"], vkg["floor_area"], vkg["self_held"], vkg["self_share"]),
+         "特此说明。"], sign=kg["name"], date="2023年5月11日"), 105)
+
+    def plan(ops, x, y, w, h):
+        ops.append(("rect", x, y, w, h, None, (0, 0, 0)))
+        for i, (nm, bx, by) in enumerate([("A区 孵化楼", 0.05, 0.05), ("B区 加速器", 0.5, 0.05),
+                                          ("C区 标准厂房", 0.05, 0.5), ("D区 配套服务", 0.5, 0.5)]):
+            ops.append(("rect", x + bx * w, y + by * h, 0.42 * w, 0.4 * h, (235, 235, 220), (0, 0, 0)))
+            ops.append(("text", x + (bx + 0.05) * w, y + (by + 0.18) * h, 14, nm, (0, 0, 0)))
+    s.jpeg("IMG_4415.jpg", "base", "B09", dict(blocks=[("title", "蒸湘科创谷总平面图", 18), ("drawing", 520, plan),
+                                                      ("right", "衡阳市建筑设计院  2021年3月", 10)]), 106)
+    s.pdf("材料10.pdf", "base", "B10", letter(
+        "科创谷2021—2022年度服务工作总结",
+        ["两年来，科创谷坚持“孵化+服务”模式，累计为入驻企业提供各类服务1600余次。",
+         "一、基础服务", "免费提供会议室、路演厅、共享办公区，两年减免租金合计128万元。",
+         "二、专业服务", "引入财税、法律、知识产权等专业服务机构8家，服务收费低于市场价30%以上。",
+         "三、投融资服务", "组织银企对接6次，帮助企业获得贷款1.2亿元。"], sign=kg["name"], stamp=False))
+    s.pdf_scan("扫描件_20230513_0003.pdf", "base", "B11", letter(
+        "科创谷承办“湖湘精品”品牌能力提升培训活动情况",
+        ["2022年8月18日，科创谷作为第一承办单位，举办中小企业“湖湘精品”品牌能力提升专题培训，"
+         "邀请省内品牌专家授课，%s家中小企业参加。" % vkg["served"],
+         "活动围绕品牌战略、质量管理、商标保护等内容开展，企业满意度达98%。"], sign=kg["name"]), 107)
+    s.jpeg("IMG_4420.jpg", "base", "B12", dict(page=A4L, blocks=[
+        ("gap", 60), ("title", "证  书", 34), ("gap", 20),
+        ("p", "%s：" % kg["name"], 16),
+        ("p", "经评审，你单位运营的蒸湘科创谷被认定为“国家级科技企业孵化器”。", 16), ("gap", 30),
+        ("right", "中华人民共和国科学技术部", 14), ("right", "二〇二二年一月", 14),
+        ("stamp", "中华人民共和国科学技术部", "", -20, -10)]), 108, quarter=-1)
+    s.docx("材料13.docx", "base", "B13", letter(
+        "诚信承诺书",
+        ["本单位自愿申报衡阳市中小微企业创业创新基地，现郑重承诺：", "一、所提供的申报材料全部真实、有效；",
+         "二、近三年未发生重大安全生产、环境污染和产品质量事故；", "三、如有弄虚作假，愿承担一切后果。"],
+        sign=kg["name"], date="2023年5月12日"), code=None)
+    s.pdf_scan("扫描件_20230513_0004.pdf", "base", "B14", dict(blocks=[
+        ("title", "单位参保职工缴费明细", 17),
+        ("left", "参保单位：%s    单位编号：43040800%04d" % (kg["name"], rng.randrange(10000)), 11),
+        ("table", [["序号", "姓名", "证件号码", "养老", "医疗", "失业", "工伤", "缴费状态"]]
+         + [[str(i + 1), person(rng), "4304**********%04d" % rng.randrange(10000), "√", "√", "√", "√", "正常"]
+            for i in range(8)], [0.5, 0.8, 2, 0.6, 0.6, 0.6, 0.6, 1], 10.5),
+        ("right", "衡阳市医疗保障事务中心  衡阳市社会保险服务中心", 11),
+        ("stamp", "衡阳市社会保险服务中心", "业务专用章", -20, 0)]), 109)
+
+    # ---- base 5: 水口山众创空间, a smaller set
+    L = form_label(sk, vsk, "base")
+    s.pdf("材料1.pdf", "base", "B01", dict(blocks=base_form(sk, vsk)), values=L, fontname="STSong-Light")
+    s.jpeg("IMG_20230516_101530.jpg", "base", "B02", report_doc(sk, "base", vsk), 111, angle=2.2)
+    s.jpeg("IMG_20230516_101602.jpg", "base", "B06", licence(sk, random.Random(112)), 113, code=sk["code"],
+           grey=True)
+    s.pdf_scan("扫描件_20230516_0001.pdf", "base", "B07", property_cert(sk, vsk, 45821), 114)
+    s.png("Screenshot_20230516_102233.png", "base", "B13", letter(
+        "关于申报材料真实性的承诺",
+        ["我单位承诺本次申报衡阳市中小微企业创新创业基地所提交的材料均真实、准确，如有虚假，愿承担相应责任。"],
+        sign=sk["name"], date="2023年5月16日"), 115)
+
+    # ---- institution 4: 汇智知识产权 (专业性)
+    L = form_label(zq, vzq, "institution")
+    s.docx("材料01.docx", "institution", "S01", dict(blocks=inst_form(zq, vzq)), code=zq["code"], values=L)
+    s.docx("材料02.docx", "institution", "S02", letter(
+        "关于申报衡阳市中小微企业核心服务机构的报告",
+        ["衡阳市工业和信息化局：", "我公司是一家专业从事知识产权服务的机构，成立于%s，现有员工%s人，"
+         "其中专利代理师6人。2022年服务企业%s家，服务收入%s万元。现申报衡阳市中小微企业核心服务机构。"
+         % (zq["est"], vzq["staff"], vzq["firms_2022"], vzq["income_2022"]),
+         "一、发展沿革", "2014年成立，2018年获评湖南省知识产权服务品牌机构培育单位。",
+         "二、服务能力", vzq["capability"] + "。", "特此报告。"], sign=zq["name"]))
+    s.jpeg("IMG_5501.jpg", "institution", "S03", licence(zq, random.Random(121)), 122, code=zq["code"])
+    s.pdf_scan("扫描件_20230514_0001.pdf", "institution", "S04", lease(zq, "衡阳市创业大厦物业管理有限公司", "260", 3), 123)
+    s.pdf("材料05.pdf", "institution", "S05", letter(
+        "服务质量管理规范及服务承诺",
+        ["第一条 本公司所有业务按照受理、检索、撰写、审核、递交、跟踪的流程办理。",
+         "第二条 专利、商标案件实行专人负责制和二级审核制度。",
+         "第三条 服务承诺：咨询当日答复，案件按约定时限提交，公益咨询一律免费。"], sign=zq["name"], stamp=False))
+    s.xlsx("材料06.xlsx", "institution", "S06", [("Sheet1", "2022年度服务企业清单",
+                                                [["序号", "企业名称", "服务项目", "合同金额（万元）", "减免（万元）", "联系人"]]
+                                                + [[str(i + 1), FIRMS[(i + 7) % len(FIRMS)],
+                                                    rng.choice(["发明专利申请", "商标注册", "贯标辅导", "专利导航"]),
+                                                    "%.1f" % rng.uniform(0.3, 8), "%.1f" % rng.uniform(0, 1), person(rng)]
+                                                   for i in range(20)], [3, 10, 5, 4, 4, 4])])
+    s.pdf_scan("扫描件_20230514_0002.pdf", "institution", "S07", audit_cover(zq, 233, "衡阳正信会计师事务所有限公司"), 124)
+    s.docx("材料08.docx", "institution", "S08", letter(
+        "专业技术人员一览表", [], table=([["序号", "姓名", "岗位", "职称/执业资格", "资格证书编号"]]
+                                  + [[str(i + 1), person(rng), rng.choice(["专利代理师", "商标代理人", "咨询顾问"]),
+                                      rng.choice(["专利代理师资格", "知识产权师（中级）", "助理工程师"]),
+                                      "%d" % rng.randrange(10 ** 9, 10 ** 10)] for i in range(10)],
+                                  [0.5, 0.9, 1.2, 1.6, 1.4], 11)))
+    s.docx("材料09.docx", "institution", "S09", letter(
+        "服务典型案例",
+        ["案例一：湖南恒通电子科技有限公司专利布局", "为企业开展专利导航分析，布局发明专利12件，帮助企业获评省级专精特新中小企业。",
+         "案例二：衡阳市德润食品有限公司商标维权", "协助企业处理商标侵权案件3起，挽回经济损失80余万元。",
+         "案例三：衡阳智联软件开发有限公司贯标辅导", "指导企业通过知识产权管理体系认证，享受奖补资金20万元。"]))
+    s.jpeg("IMG_5510.jpg", "institution", "S10", letter(
+        "2022年开展中小企业公益服务活动统计表", [],
+        table=([["序号", "活动名称", "时间", "地点", "参加企业数", "本单位角色"],
+                ["1", "知识产权进园区公益讲座", "2022.4.26", "白沙洲工业园", "42", "第一承办"],
+                ["2", "“破零倍增”专利挖掘服务", "2022.7.8", "松木经开区", "35", "第一承办"],
+                ["3", "商标品牌培育沙龙", "2022.10.20", "高新区", "28", "第一主办"]],
+               [0.5, 2.2, 1, 1.2, 0.9, 0.9], 10.5), sign=zq["name"]), 125)
+    s.tiff("scan0005.tif", "institution", "S12", letter(
+        "申报材料真实性承诺",
+        ["我公司对本次申报衡阳市中小微企业核心服务机构所提交的全部材料的真实性负责，如有不实，愿承担相应法律责任。"],
+        sign=zq["name"]), 126)
+    s.jpeg("IMG_5512.jpg", "institution", "S13", dict(blocks=[
+        ("title", "社保缴费证明", 18),
+        ("p", "兹证明%s（统一社会信用代码：%s）以下%d名职工在我中心正常参加企业职工基本养老保险、失业保险、工伤保险。"
+         % (zq["name"], zq["code"], 4), 12),
+        ("table", [["序号", "姓名", "参保起始时间", "缴费至"]]
+         + [[str(i + 1), person(rng), "20%d年%d月" % (rng.randrange(15, 22), rng.randrange(1, 13)), "2023年4月"]
+            for i in range(4)], [0.5, 1, 1.5, 1.5], 11),
+        ("right", "衡阳市社会保险服务中心", 12), ("right", "2023年5月8日", 12),
+        ("stamp", "衡阳市社会保险服务中心", "业务专用章", -20, 0)]), 127, code=zq["code"], grey=True)
+
+    # ---- institution 5: 衡东融资服务中心 (综合性; few files)
+    L = form_label(rz, vrz, "institution")
+    s.jpeg("IMG_6601.jpg", "institution", "S01", dict(blocks=inst_form(rz, vrz)), 131, code=rz["code"],
+           values=L, angle=1.6)
+    s.pdf("材料001.pdf", "institution", "S03", inst_certificate(rz), code=rz["code"])
+    s.docx("材料003.docx", "institution", "S12", declaration(rz, "institution"))
+
+    # ---- counties
+    s.pdf_scan("扫描件_20230517_0001.pdf", "county", "C01", letter(
+        "衡东县工业和信息化局关于推荐衡阳市中小微企业核心服务机构的函",
+        ["衡阳市工业和信息化局：", "根据衡市工信中小企业〔2023〕12号文件要求，经我局审核，推荐%s申报2023年衡阳市中小微企业"
+         "核心服务机构。该单位申报材料真实完整，符合申报条件。" % rz["name"], "特此函告。"],
+        sign="衡东县工业和信息化局", date="2023年5月17日"), 141)
+    s.docx("附件(4).docx", "county", "C02", dict(page=A4L, blocks=[
+        ("left", "附件2", 12), ("title", "衡阳市中小微企业创新创业基地推荐汇总表", 16),
+        ("left", "填报单位: 衡阳市蒸湘区工业和信息化局（盖章）", 11),
+        ("table", summary_base("蒸湘区", [(kg, vkg)]), [0.5, 2.2, 0.8, 1.2, 3], 10.5),
+        ("left", "注：基地基本情况简要填写，服务人员数、入驻企业数、孵化面积、服务功能等。", 10)]))
+    s.jpeg("IMG_20230518_090011.jpg", "county", "C02", dict(page=A4L, blocks=[
+        ("title", "衡阳市中小微企业核心服务机构推荐汇总表", 16),
+        ("left", "填报单位: 衡阳市石鼓区工业和信息化局", 11),
+        ("table", summary_inst([(zq, vzq)]), [0.5, 1.6, 1, 1, 1, 1, 1, 1.2, 0.8, 1.2], 8.5)]), 142)
+    s.pdf("材料(1).pdf", "county", "C01", letter(
+        "关于推荐衡阳市蒸湘区科创谷孵化器有限公司申报市级中小微企业创新创业基地的报告",
+        ["衡阳市工业和信息化局：", "经我局对%s的申报材料进行审核，该单位运营的蒸湘科创谷符合申报条件，特予推荐。"
+         % kg["name"]], sign="衡阳市蒸湘区工业和信息化局", date="2023年5月16日"))
+
+    # ---- unrelated papers that talk about the same things
+    s.docx("新建 Microsoft Word 文档 (4).docx", "none", "none", letter(
+        "我市举办中小企业数字化转型服务活动",
+        ["5月9日，由市工信局主办的“智赋千企”中小企业数字化转型服务活动在高新区举行，"
+         "30余家服务机构和120余家中小企业参加。活动现场签约项目15个。",
+         "市工信局相关负责人表示，将持续开展中小企业公共服务活动，推动服务机构与企业精准对接。"],
+        sign="衡阳日报记者 李明", stamp=False, date="2023年5月10日"))
+    s.pdf("材料(2).pdf", "none", "none", letter(
+        "设备采购合同",
+        ["甲方（买方）：湖南衡科检测技术有限公司", "乙方（卖方）：长沙精仪科学仪器有限公司",
+         "一、标的：气相色谱仪一台，型号GC-2030，总价款人民币壹拾捌万元整。",
+         "二、交货期限：合同签订后30日内。", "三、付款方式：验收合格后一次性支付。"],
+        sign="长沙精仪科学仪器有限公司", date="2023年3月2日"))
+    s.jpeg("IMG_6620.jpg", "none", "none", letter(
+        "检 验 检 测 报 告",
+        ["报告编号：HK-2023-0415", "样品名称：不锈钢焊管", "委托单位：衡阳市博远机械制造有限公司",
+         "检验类别：委托检验", "检验结论：所检项目符合GB/T 12770-2012要求。"],
+        sign="湖南衡科检测技术有限公司", date="2023年4月15日"), 151)
+    s.xlsx("新建 XLSX 工作表 (4).xlsx", "none", "none", [("4月", "2023年4月工资发放表",
+                                          [["序号", "姓名", "部门", "基本工资", "绩效", "社保扣款", "实发工资"]]
+                                          + [[str(i + 1), person(rng), rng.choice(["综合部", "运营部", "财务部"]),
+                                              str(rng.randrange(3000, 6000)), str(rng.randrange(500, 2000)),
+                                              str(rng.randrange(400, 700)), str(rng.randrange(3500, 7000))]
+                                             for i in range(12)], [3, 4, 4, 4, 4, 4, 4])])
+    s.pdf_scan("扫描件_20230519_0001.pdf", "none", "none", letter(
+        "会议纪要",
+        ["时间：2023年5月5日下午", "地点：公司三楼会议室", "参会人员：公司班子成员及各部门负责人",
+         "会议研究了二季度招商工作、园区消防安全整改和员工培训计划等事项，形成如下意见：",
+         "一、加快推进3#厂房招商，力争6月底前签约企业5家。", "二、5月20日前完成消防设施检修。"],
+        sign="公司办公室", stamp=False), 152)
 
 
 def main():
@@ -1537,6 +1996,16 @@ def main():
              + [[str(i + 1), person(rng), FIRMS[i], "经理", "1390734%04d" % rng.randrange(10000)]
                 for i in range(12)], [3, 4, 10, 4, 6])])
     s.pdf("文档5.pdf", "none", "none", invoice(random.Random(85)))
+
+    # ---- legacy Word 97-2003 / Excel 97-2003 (written without Office)
+    s.doc("新建 Microsoft Word 97 - 2003 文档.doc", "base", "B02", report_doc(qd, "base", vqd))
+    s.doc("附件3(1).doc", "institution", "S05", rules_doc(zc))
+    s.xls("新建 Microsoft Excel 97-2003 工作表.xls", "base", "B04", "Sheet1",
+          "入驻中小微企业名单及基本情况汇总表",
+          [["序号", "中小微企业名称", "上年度营业收入(万元)", "上年度纳税额(万元)", "入驻时间",
+            "企业联系人", "职务", "联系电话"]] + firms_rows(rng, 15))
+
+    batch2(s, rng)
 
     s.write_labels()
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in s.names)
