@@ -18,6 +18,7 @@
  * the project root.
  */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +34,7 @@
 
 #include "campaign.h"
 #include "classify.h"
+#include "eligibility.h"
 #include "sniff.h"
 #include "textract.h"
 #include "uscc.h"
@@ -611,12 +613,168 @@ static void test_credit_codes(void **state)
 	assert_true(ratio(ok_ocr, n_ocr) >= MIN_OCR_CODES);
 }
 
+/* The labels.tsv form-value key of a campaign [check] field, NULL when the
+ * labels do not record it (服务资产 is on no institution form; ratios the
+ * check computes itself). */
+static const char *label_key(const char *prog, const char *field)
+{
+	static const char *const base[][2] = {
+		{ "established", "established" }, { "staff", "service_staff" },
+		{ "floor_area", "floor_area" }, { "self_area", "self_held" },
+		{ "self_share", "self_share" }, { "assets", "assets_2022" },
+		{ "revenue", "revenue_2022" }, { "firms", "firms_2022" },
+		{ "small_firms", "small_2022" }, { "graduated", "graduated_2022" },
+		{ "employees", "employees_2022" },
+	};
+	static const char *const inst[][2] = {
+		{ "established", "established" }, { "area", "floor_area" }, { "staff", "staff" },
+		{ "income", "income_2022" }, { "firms", "firms_2022" }, { "events", "events_2022" },
+	};
+
+	if (strcmp(prog, "base") == 0) {
+		for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+			if (strcmp(base[i][0], field) == 0)
+				return base[i][1];
+	} else {
+		for (size_t i = 0; i < sizeof(inst) / sizeof(inst[0]); i++)
+			if (strcmp(inst[i][0], field) == 0)
+				return inst[i][1];
+	}
+	return NULL;
+}
+
+/* The value of key in "k=v;k=v", copied into out; false when absent. */
+static bool label_value(const char *values, const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = values; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			const char *v = p + kl + 1, *end = strchr(v, ';');
+			size_t n = end ? (size_t)(end - v) : strlen(v);
+
+			if (n >= cap)
+				n = cap - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The [check] variant an institution's 机构类型 names: 综合性 → general,
+ * 检验检测 → rnd, any other 专业性 → professional. */
+static const char *expected_variant(const char *type)
+{
+	if (strstr(type, "综合"))
+		return "general";
+	if (strstr(type, "检验检测") || strstr(type, "研发设计"))
+		return "rnd";
+	return "professional";
+}
+
+/*
+ * The pre-check reads the application forms' values as the labels record
+ * them.  From a text layer (DOCX, XLSX, PDF, Word/Excel 97) every value the
+ * campaign reads must be found and right, the institution type and the
+ * credit code too; from OCR the counts are printed, and a value read must
+ * not be wrong in more than a fifth of the cases.
+ */
+static void test_form_values(void **state)
+{
+	size_t forms = 0, exp_all = 0, found_all = 0, right_all = 0;
+	size_t ocr_found = 0, ocr_wrong = 0, text_bad = 0;
+
+	(void)state;
+	printf("\nform values (expected/found/right; variant; code):\n");
+	for (size_t i = 0; i < NE; i++) {
+		struct entry *e = &E[i];
+		const struct campaign_check *chk;
+		struct elig_values v;
+		struct elig_report rep;
+		size_t exp = 0, found = 0, right = 0;
+		char want[128], wrong[512] = "";
+		const char *vid = NULL;
+		int prog = -1;
+		bool ocr = e->source == TEXT_OCR || e->source == TEXT_NONE, bad = false;
+
+		if (strcmp(e->values, "-") == 0)
+			continue;
+		forms++;
+		for (size_t p = 0; p < C->nprograms; p++)
+			if (strcmp(C->programs[p].key, e->program) == 0)
+				prog = (int)p;
+		assert_true(prog >= 0);
+		chk = campaign_check_of(C, prog);
+		assert_non_null(chk);
+		memset(&v, 0, sizeof(v));
+		memset(&rep, 0, sizeof(rep));
+		assert_int_equal(elig_read(C, prog, e->text ? e->text : "", e->text_len, &v), 0);
+		assert_int_equal(elig_check(C, prog, &v, e->text ? e->text : "", e->text_len, &rep), 0);
+		for (size_t k = 0; k < v.n; k++) {
+			const char *key = label_key(e->program, v.v[k].field);
+			bool ok;
+
+			if (!key || !label_value(e->values, key, want, sizeof(want)))
+				continue;
+			exp++;
+			if (!v.v[k].found)
+				continue;
+			found++;
+			if (strcmp(key, "established") == 0)
+				ok = v.v[k].date && strcmp(v.v[k].date, want) == 0;
+			else
+				ok = fabs(v.v[k].num - strtod(want, NULL)) < (strcmp(key, "self_share") == 0 ? 0.1 : 0.01);
+			right += ok;
+			if (!ok) {
+				size_t used = strlen(wrong);
+
+				snprintf(wrong + used, sizeof(wrong) - used, " %s=%s(read “%s”)", key, want,
+				         v.v[k].raw ? v.v[k].raw : "");
+			}
+		}
+		if (strcmp(e->program, "institution") == 0) {
+			vid = rep.variant >= 0 && (size_t)rep.variant < chk->nvariants
+			      ? chk->variants[rep.variant].id : "?";
+			if (label_value(e->values, "type", want, sizeof(want)) &&
+			    strcmp(vid, expected_variant(want)) != 0)
+				bad = true;
+		}
+		if (strcmp(e->code, "-") != 0 && (!v.credit_code || strcmp(v.credit_code, e->code) != 0))
+			bad = true;
+		printf("  %-36s %-8s %2zu/%2zu/%2zu  %s%s  code %s  applicant %s%s%s\n", e->file, e->kind,
+		       exp, found, right, vid ? "variant " : "", vid ? vid : "-",
+		       strcmp(e->code, "-") == 0 ? "-" : v.credit_code && strcmp(v.credit_code, e->code) == 0 ? "ok" : "MISSING",
+		       v.applicant ? v.applicant : "-", *wrong ? "; wrong:" : "", wrong);
+		exp_all += exp;
+		found_all += found;
+		right_all += right;
+		if (ocr) {
+			ocr_found += found;
+			ocr_wrong += found - right;
+		} else if (bad || found != exp || right != found) {
+			text_bad++;
+		}
+		elig_values_free(&v);
+		elig_report_free(&rep);
+	}
+	printf("form values: %zu forms, %zu values expected, %zu found, %zu right; "
+	       "text-layer forms wrong or incomplete: %zu; OCR values wrong %zu of %zu found\n",
+	       forms, exp_all, found_all, right_all, text_bad, ocr_wrong, ocr_found);
+	fflush(stdout);
+	assert_true(forms > 0);
+	assert_int_equal(text_bad, 0);
+	assert_true(ocr_wrong * 5 <= ocr_found);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accuracy),
 		cmocka_unit_test(test_by_content),
 		cmocka_unit_test(test_credit_codes),
+		cmocka_unit_test(test_form_values),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
