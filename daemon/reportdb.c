@@ -94,7 +94,7 @@ static int messages(struct ledger *l, const struct campaign *c, struct report *r
 static int eligibility(struct ledger *l, struct report_dossier *d)
 {
 	sqlite3_stmt *st;
-	size_t len = 0;
+	size_t flen = 0, ulen = 0;
 	int rc;
 
 	if (!ledger_has_table(l, "eligibility"))
@@ -105,31 +105,33 @@ static int eligibility(struct ledger *l, struct report_dossier *d)
 	sqlite3_bind_int64(st, 1, d->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = col_text(st, 0), *msg = col_text(st, 1);
-		size_t ml;
+		bool fail = strcmp(status, "fail") == 0;
+		char **t = fail ? &d->elig_text : &d->elig_unknown_text;
+		size_t *len = fail ? &flen : &ulen, ml;
 		char *nt;
 
 		d->elig_checked = true;
 		if (strcmp(status, "pass") == 0)
 			continue;
-		if (strcmp(status, "fail") == 0)
+		if (fail)
 			d->elig_fail++;
 		else
 			d->elig_unknown++;
 		if (!msg)
 			continue;
 		ml = strlen(msg);
-		nt = realloc(d->elig_text, len + ml + 4);
+		nt = realloc(*t, *len + ml + 4);
 		if (!nt) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		d->elig_text = nt;
-		if (len) {
-			memcpy(nt + len, "；", 3);
-			len += 3;
+		*t = nt;
+		if (*len) {
+			memcpy(nt + *len, "；", 3);
+			*len += 3;
 		}
-		memcpy(nt + len, msg, ml + 1);
-		len += ml;
+		memcpy(nt + *len, msg, ml + 1);
+		*len += ml;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;

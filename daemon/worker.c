@@ -36,6 +36,7 @@
 #define REC_MAX        (4U << 20)     /* one record */
 #define REC_TOTAL_MAX  (256U << 20)   /* everything one child may send */
 #define FIELD_NULL     0xffffffffU
+#define TEXT_TOTAL_MAX (64U << 20)    /* document text one child may send */
 
 enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D',
                 REC_LOCAL = 'L', REC_TEXT = 'T', REC_BUDGET = 'B' };
@@ -232,6 +233,7 @@ struct child {
 	bool forked;           /* a child process: its own CPU limit may grow */
 	bool ocr;              /* [intake] ocr, resolved */
 	unsigned ntext;        /* files whose text was read */
+	size_t text_total;     /* bytes of text sent */
 	unsigned long long ocr_budget_ms; /* extra time claimed for OCR so far */
 };
 
@@ -414,6 +416,20 @@ static bool may_ocr(const struct sniff_result *sr)
 	return sr->kind == SNIFF_IMAGE || strcmp(sr->mime, "application/pdf") == 0;
 }
 
+/* text_extract() from the start of the file; false (with a note) when
+ * out of memory. */
+static bool extract(struct outfile *of, const struct sniff_result *sr, const struct text_limits *tl,
+                    struct text_result *tr)
+{
+	lseek(of->fd, 0, SEEK_SET);
+	if (text_extract(of->fd, (int)sr->kind, sr->mime, tl, tr) == 0)
+		return true;
+	text_result_free(tr);
+	memset(tr, 0, sizeof(*tr));
+	tr->note = strdup("服务器内存不足，未能读取文件内容");
+	return false;
+}
+
 /* The words of a finished document or image, for classification by
  * content and the eligibility pre-check. */
 static void file_text(struct child *ch, struct outfile *of, const struct filemeta *m,
@@ -434,6 +450,13 @@ static void file_text(struct child *ch, struct outfile *of, const struct filemet
 		emit_text(ch, of->seq, &tr);
 		return;
 	}
+	/* All a message's text must stay well inside what one child may send. */
+	if (ch->text_total + ch->lim->text_bytes > TEXT_TOTAL_MAX) {
+		snprintf(note, sizeof(note), "本邮件读取的文字已达上限，此文件未读取内容");
+		tr.note = note;
+		emit_text(ch, of->seq, &tr);
+		return;
+	}
 	ch->ntext++;
 	memset(&tl, 0, sizeof(tl));
 	tl.max_bytes = ch->lim->text_bytes;
@@ -441,22 +464,29 @@ static void file_text(struct child *ch, struct outfile *of, const struct filemet
 	tl.ocr = ch->ocr;
 	tl.ocr_ms = ch->lim->ocr_ms;
 	text_limits_fill(&tl);
+	/* A PDF is read without OCR first: most have a text layer, and only
+	 * those without one claim OCR time.  An image always needs it. */
+	if (tl.ocr && may_ocr(sr) && sr->kind != SNIFF_IMAGE) {
+		tl.ocr = false;
+		if (extract(of, sr, &tl, &tr) && tr.source != TEXT_NONE)
+			goto send;
+		text_result_free(&tr);
+		memset(&tr, 0, sizeof(tr));
+		tl.ocr = true;
+	}
 	if (tl.ocr && may_ocr(sr) && !budget_claim(ch)) {
 		if (ch->failed)
 			return;
 		tl.ocr = false;
 		ocr_skipped = true;
 	}
-	lseek(of->fd, 0, SEEK_SET);
-	if (text_extract(of->fd, (int)sr->kind, sr->mime, &tl, &tr) != 0) {
-		text_result_free(&tr);
-		memset(&tr, 0, sizeof(tr));
-		tr.note = strdup("服务器内存不足，未能读取文件内容");
-	}
+	(void)extract(of, sr, &tl, &tr);
 	if (ocr_skipped && tr.source == TEXT_NONE) {
 		free(tr.note);
 		tr.note = strdup("本邮件文字识别用时已达上限，此文件未作文字识别");
 	}
+send:
+	ch->text_total += tr.text ? tr.len : 0;
 	emit_text(ch, of->seq, &tr);
 	text_result_free(&tr);
 }

@@ -11,6 +11,7 @@ void report_free(struct report *r)
 		free(d->applicant);
 		free(d->credit_code);
 		free(d->elig_text);
+		free(d->elig_unknown_text);
 		for (size_t k = 0; k < d->nmissing; k++)
 			free(d->missing[k]);
 		free(d->missing);
@@ -545,13 +546,32 @@ int report_text(const struct report *r, FILE *out)
 
 void report_elig_text(const struct report_dossier *d, char *buf, size_t size)
 {
-	if (!d->elig_checked)
+	/* Undecided conditions are listed when few; many mean the form's
+	 * values could not be read at all, which one phrase says better. */
+	const unsigned few = 2;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (!d->elig_checked) {
 		snprintf(buf, size, "未读取到申请表数值");
-	else if (d->elig_fail == 0 && d->elig_unknown == 0)
+		return;
+	}
+	if (d->elig_fail == 0 && d->elig_unknown == 0) {
 		snprintf(buf, size, "符合");
-	else
-		snprintf(buf, size, "%u 项不符、%u 项无法判断：%s", d->elig_fail, d->elig_unknown,
-		         d->elig_text ? d->elig_text : "");
+		return;
+	}
+	if (d->elig_fail > 0) {
+		snprintf(buf, size, "%u 项不符：%s", d->elig_fail, d->elig_text ? d->elig_text : "");
+		o = strlen(buf);
+	}
+	if (d->elig_unknown > 0 && o < size) {
+		if (d->elig_unknown <= few && d->elig_unknown_text)
+			snprintf(buf + o, size - o, "%s%u 项无法判断：%s", o ? "；另 " : "", d->elig_unknown,
+			         d->elig_unknown_text);
+		else
+			snprintf(buf + o, size - o, "%s%u 项无法判断（未能从申请表读出相应数值，请人工核对）",
+			         o ? "；另 " : "", d->elig_unknown);
+	}
 }
 
 static bool elig_flagged(const struct report_dossier *d)

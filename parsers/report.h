@@ -39,11 +39,12 @@ struct report_dossier {
 	char **missing;        /* owned item ids, campaign order */
 	size_t nmissing;
 	/* The advisory pre-check of its application form (资格初审), when one
-	 * was read: rules failed and undecided, and their messages joined
-	 * with "；" (owned, NULL when all passed). */
+	 * was read: rules failed and undecided, and the messages of each
+	 * joined with "；" (owned, NULL when none). */
 	bool elig_checked;
 	unsigned elig_fail, elig_unknown;
-	char *elig_text;
+	char *elig_text;       /* failed */
+	char *elig_unknown_text;
 };
 
 struct report_county {
@@ -111,7 +112,8 @@ const char *report_problem_zh(const char *kind);
 const char *report_program_short(const struct campaign *c, int program);
 /* Name of a county index, 县区未识别 for -1 / out of range. */
 const char *report_county_name(const struct campaign *c, int county);
-/* 资格初审 cell of a dossier: "2 项不符、1 项无法判断：…", "符合", "未读取" */
+/* 资格初审 cell of a dossier: "2 项不符：…；另 1 项无法判断：…", "符合",
+ * "7 项无法判断（未能从申请表读出相应数值，请人工核对）" */
 void report_elig_text(const struct report_dossier *d, char *buf, size_t size);
 /* Index of the next dossier after i carrying d[i]'s credit code, or
  * r->ndossiers; report_dup_first() is true when d[i] is the first of a

@@ -346,6 +346,60 @@ static void test_supplement_by_code_and_duplicate_unit(void **state)
 	fixture_teardown(&fx);
 }
 
+/*
+ * The pre-check of 祁东县洪桥创业服务有限公司's form (an .xlsx named 工作簿2):
+ * five conditions fail, with the values read; advice for staff that
+ * changes nothing in the reply, unless the campaign says so
+ * (check_affects_reply): then the reply lists the failed conditions.
+ */
+static void test_eligibility_advice_and_campaign_switch(void **state)
+{
+	static const char *const files[] = { "工作簿2.xlsx", "Doc1.docx", NULL };
+	const char *subj = "祁东县-祁东县洪桥创业服务有限公司-创新创业基地申报";
+	struct fixture fx;
+	struct ingest_outcome o;
+	json_t *sub, *show, *e;
+	char err[256] = "";
+	size_t i, nfail = 0;
+	long long id;
+
+	(void)state;
+	for (int affects = 0; affects < 2; affects++) {
+		fixture_setup(&fx, "ocr = off\n");
+		fx.app.camp->check_affects_reply = affects;
+		ingest_content_files(&fx, QD_FROM, subj, 1, "2023-05-12T10:00:00+08:00", files, &o);
+		assert_string_equal(o.reply, "missing-items");   /* B02... are missing anyway */
+		sub = fixture_submission(&fx, o.message);
+		assert_int_equal(submission_has_problem(sub, "eligibility"), affects);
+		json_decref(sub);
+		{
+			json_t *d = fixture_dossiers(&fx);
+			id = json_integer_value(json_object_get(json_array_get(d, 0), "id"));
+			json_decref(d);
+		}
+		show = staff_show(fx.app.ledger, fx.app.camp, id, err, sizeof(err));
+		assert_non_null(show);
+		nfail = 0;
+		json_array_foreach(json_object_get(show, "eligibility"), i, e) {
+			nfail += strcmp(json_string_value(json_object_get(e, "status")), "fail") == 0;
+			assert_true(json_is_array(json_object_get(e, "values")));
+		}
+		assert_int_equal(nfail, 5);
+		json_decref(show);
+		{
+			/* Problems (which the reply lists) only when the campaign says so. */
+			sqlite3_stmt *st;
+			assert_int_equal(sqlite3_prepare_v2(ledger_db(fx.app.ledger),
+				"SELECT count(*) FROM problems WHERE message = ? AND kind = 'eligibility'", -1, &st, NULL), SQLITE_OK);
+			sqlite3_bind_int64(st, 1, o.message);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_int_equal(sqlite3_column_int(st, 0), affects ? 5 : 0);
+			sqlite3_finalize(st);
+		}
+		fixture_teardown(&fx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_late_supplement_does_not_complete_on_time_dossier),
 		cmocka_unit_test(test_content_only_names_get_a_receipt),
 		cmocka_unit_test(test_supplement_by_code_and_duplicate_unit),
+		cmocka_unit_test(test_eligibility_advice_and_campaign_switch),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }

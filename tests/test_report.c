@@ -242,7 +242,13 @@ static void test_days_and_late(void **state)
 	assert_non_null(strstr(l, "衡东县"));
 	assert_non_null(strstr(l, "收到于 2023-05-20 09:12"));
 	free(l);
-	/* 10b completed the second Zhuhui unit on 18 May: no longer listed */
+	/* 10b completed the second Zhuhui unit on 18 May: no longer listed
+	 * (among the incomplete ones; section 五 is the form pre-check) */
+	{
+		char *five = strstr(t, "\n五、");
+		if (five)
+			*five = '\0';
+	}
 	assert_null(strstr(t, "#11 "));
 	free(t);
 	report_free(&r);
@@ -407,6 +413,9 @@ static void test_eligibility_and_duplicates(void **state)
 
 	(void)state;
 	assert_int_equal(ledger_begin(fx.app.ledger), 0);
+	/* Only these rows: the examples' own forms were checked on ingest. */
+	assert_int_equal(sqlite3_exec(ledger_db(fx.app.ledger), "DELETE FROM eligibility;"
+	                              " UPDATE dossiers SET credit_code = NULL", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(ledger_set_credit_code(fx.app.ledger, 1, "91430406MA4QX7K201"), 1);
 	assert_int_equal(ledger_set_credit_code(fx.app.ledger, 10, "91430406MA4QX7K201"), 1);
 	assert_int_equal(ledger_insert_eligibility(fx.app.ledger, 10, 0, "floor_area", "fail",
@@ -425,7 +434,8 @@ static void test_eligibility_and_duplicates(void **state)
 		free(l);
 		l = line_of(text, "#10");
 		free(l);
-		assert_non_null(strstr(text, "1 项不符、1 项无法判断：总建筑面积 15000 平方米，条件为 20000 平方米以上；申请表中未读到专职服务人员数\n"));
+		assert_non_null(strstr(text, "1 项不符：总建筑面积 15000 平方米，条件为 20000 平方米以上；"
+		                             "另 1 项无法判断：申请表中未读到专职服务人员数\n"));
 		l = line_of(text, "六、重复申报");
 		assert_non_null(strstr(l, "1 组"));
 		free(l);
@@ -484,7 +494,7 @@ static void test_eligibility_and_duplicates(void **state)
 		snprintf(ref, sizeof(ref), "K%s", r2);
 		assert_string_equal(json_string_value(json_object_get(sheet, ref)), "符合");
 		snprintf(ref, sizeof(ref), "K%s", r10);
-		assert_non_null(strstr(json_string_value(json_object_get(sheet, ref)), "1 项不符、1 项无法判断"));
+		assert_non_null(strstr(json_string_value(json_object_get(sheet, ref)), "1 项不符：总建筑面积"));
 	}
 	json_decref(j);
 	free(path);

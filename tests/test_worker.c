@@ -422,6 +422,32 @@ static void test_text_bounds(void **state)
 	free(dir);
 }
 
+/* A message's CPU and wall-clock limits grow by what each OCR'd file
+ * claims: one CPU second and two wall seconds are far too little for
+ * Tesseract (about 2 s of CPU for this page), yet the scan is read and the
+ * child is not killed. */
+static void test_ocr_budget_grows_the_limits(void **state)
+{
+	static const char *const files[] = { "licence.png", "scan.pdf", NULL };
+	char *dir = tu_tempdir(), *path = docs_message(dir, files);
+	struct intake_limits lim = { .ocr = LIMIT_OCR_ON, .cpu_seconds = 1, .wall_seconds = 2,
+	                             .ocr_ms = TU_ASAN ? 120000 : 20000 };
+	struct worker_result r;
+
+	(void)state;
+	if (!worker_ocr_data())
+		skip();
+	parse_with(path, dir, &lim, &r);
+	assert_int_equal(r.outcome, WORKER_OK);
+	assert_int_equal(by_name(&r, "licence.png")->text_source, TEXT_OCR);
+	assert_int_equal(by_name(&r, "scan.pdf")->text_source, TEXT_OCR);
+	worker_result_free(&r);
+	unlink(path);
+	free(path);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_child_over_time_limit_is_a_problem),
 		cmocka_unit_test(test_text_of_documents_and_scans),
 		cmocka_unit_test(test_text_bounds),
+		cmocka_unit_test(test_ocr_budget_grows_the_limits),
 	};
 	return cmocka_run_group_tests_name("worker", tests, NULL, NULL);
 }
