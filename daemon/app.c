@@ -104,3 +104,13 @@ void app_close(struct app *a)
 	campaign_free(&a->camp);
 	config_free(&a->cfg);
 }
+
+void app_pin_openmp(char **argv)
+{
+	if (getenv("OMP_THREAD_LIMIT") != NULL)
+		return;
+	if (setenv("OMP_THREAD_LIMIT", "1", 1) != 0)
+		return;
+	execv("/proc/self/exe", argv);
+	/* /proc unavailable: go on; OCR then merely uses more threads */
+}

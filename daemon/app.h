@@ -29,6 +29,16 @@ int app_load(struct app *a, const char *conf, char *err, size_t errlen);
 int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen);
 void app_close(struct app *a);
 
+/*
+ * Tesseract's OpenMP runtime (libgomp) reads OMP_THREAD_LIMIT when it is
+ * loaded, before main(): unless the environment already says so (the
+ * systemd unit does), start this program again with it set to 1, so OCR
+ * in the parse child runs on one thread (its CPU limit, the seccomp
+ * filter, and a fork never inheriting a thread pool).  Returns only when
+ * nothing needed doing or exec failed.
+ */
+void app_pin_openmp(char **argv);
+
 /* Read a whole small file (campaign, config); malloc'd. */
 char *app_read_file(const char *path, size_t max, size_t *len_r, char *err, size_t errlen);
 

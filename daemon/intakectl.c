@@ -381,6 +381,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int i, r;
 
+	app_pin_openmp(argv);
 	memset(&a, 0, sizeof(a));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {

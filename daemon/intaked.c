@@ -370,6 +370,7 @@ int main(int argc, char **argv)
 	long long purged_ms = 0;
 	int sfd, dfd, rc = 0;
 
+	app_pin_openmp(argv);
 	log_init("intaked");
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
