@@ -107,6 +107,40 @@ static void on_problem(void *ctx, const char *kind, const char *subject, const c
 	(void)reason;
 }
 
+/*
+ * Under the sanitizers OCR runs about seven times slower (a full run took
+ * 20 minutes): that build checks memory safety on every text document and
+ * on INTAKE_CONTENT_SCANS scans (default 4 there, all in the plain build),
+ * and the accuracy thresholds are asserted only on the whole set.
+ */
+static bool SUBSET;
+
+static bool is_scan(const struct entry *e)
+{
+	return strcmp(e->kind, "image") == 0 || strcmp(e->kind, "pdf-scan") == 0;
+}
+
+static void subset_scans(void)
+{
+	const char *env = getenv("INTAKE_CONTENT_SCANS");
+	long keep = env && *env ? atol(env) : TU_ASAN ? 4 : -1;
+	size_t k = 0, scans = 0;
+
+	if (keep < 0)
+		return;
+	for (size_t i = 0; i < NE; i++) {
+		if (is_scan(&E[i]) && scans++ >= (size_t)keep)
+			continue;
+		E[k++] = E[i];
+	}
+	if (k < NE) {
+		fprintf(stderr, "content: %zu of %zu scans kept (INTAKE_CONTENT_SCANS); thresholds not asserted\n",
+		        (size_t)keep, scans);
+		SUBSET = true;
+	}
+	NE = k;
+}
+
 static int load_labels(void)
 {
 	size_t len, cap = 0;
@@ -150,6 +184,7 @@ static int load_labels(void)
 		E[NE].values = f[5];
 		NE++;
 	}
+	subset_scans();
 	return NE ? 0 : -1;
 }
 
@@ -572,8 +607,10 @@ static void test_accuracy(void **state)
 		       E[i].extract_ms, E[i].evidence ? E[i].evidence : "-", h);
 	}
 	fflush(stdout);
-	assert_true(p >= MIN_PRECISION);
-	assert_true(r >= MIN_RECALL);
+	if (!SUBSET) {
+		assert_true(p >= MIN_PRECISION);
+		assert_true(r >= MIN_RECALL);
+	}
 }
 
 /* Every item decided here is decided by content: the names say nothing. */
@@ -610,7 +647,8 @@ static void test_credit_codes(void **state)
 	printf("credit codes found: text layers %zu/%zu, scans %zu/%zu\n", ok_text, n_text,
 	       ok_ocr, n_ocr);
 	assert_int_equal(ok_text, n_text);
-	assert_true(ratio(ok_ocr, n_ocr) >= MIN_OCR_CODES);
+	if (!SUBSET)
+		assert_true(ratio(ok_ocr, n_ocr) >= MIN_OCR_CODES);
 }
 
 /* The labels.tsv form-value key of a campaign [check] field, NULL when the
@@ -765,7 +803,8 @@ static void test_form_values(void **state)
 	fflush(stdout);
 	assert_true(forms > 0);
 	assert_int_equal(text_bad, 0);
-	assert_true(ocr_wrong * 5 <= ocr_found);
+	if (!SUBSET)
+		assert_true(ocr_wrong * 5 <= ocr_found);
 }
 
 int main(void)
