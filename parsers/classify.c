@@ -23,6 +23,7 @@
  * only up to TEXT_MAX bytes.
  */
 #include "classify.h"
+#include "utf8.h"
 #include "textract.h"
 #include "uscc.h"
 
@@ -40,45 +41,6 @@
 #define MIN_NAME_CHARS 3U   /* a unit name has at least this many letters */
 
 /* ------------------------------------------------------------ UTF-8 */
-
-static size_t u8_dec(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t need;
-	uint32_t v, min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) { need = 1; v = c & 0x1Fu; min = 0x80; }
-	else if (c >= 0xE0 && c <= 0xEF) { need = 2; v = c & 0x0Fu; min = 0x800; }
-	else if (c >= 0xF0 && c <= 0xF4) { need = 3; v = c & 0x07u; min = 0x10000; }
-	else { *cp = 0xFFFD; return 1; }
-	if (n < need + 1) {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	for (size_t i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = 0xFFFD;
-			return 1;
-		}
-		v = v << 6 | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	*cp = v;
-	return need + 1;
-}
-
-static bool is_cjk(uint32_t cp)
-{
-	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F) || cp == 0x3007;
-}
 
 /* Enclosed numbers (①, ⑴, ⒈) as their value, 0 otherwise. */
 static unsigned enclosed_number(uint32_t cp)
@@ -107,21 +69,12 @@ static bool is_punct_cp(uint32_t cp)
 	       cp == 0xFEFF || cp == 0xFFFD || (cp >= 0x1F000 && cp <= 0x1FAFF);
 }
 
-static uint32_t halfwidth(uint32_t cp)
-{
-	if (cp >= 0xFF01 && cp <= 0xFF5E)
-		return cp - 0xFEE0;
-	if (cp == 0x3000)
-		return ' ';
-	return cp;
-}
-
 static bool ascii_alnum(uint32_t cp)
 {
 	return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
 
-/* Whether the code point separates words in a name (after halfwidth()). */
+/* Whether the code point separates words in a name (after utf8_halfwidth()). */
 static bool is_sep(uint32_t cp)
 {
 	if (cp < 0x80)
@@ -169,10 +122,10 @@ static size_t norm_into(const char *s, size_t n, char *out)
 
 	while (i < n) {
 		uint32_t cp;
-		size_t k = u8_dec((const unsigned char *)s + i, n - i, &cp);
+		size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		unsigned en;
 
-		cp = halfwidth(cp);
+		cp = utf8_halfwidth(cp);
 		if (cp < 0x80) {
 			if (cp >= 'A' && cp <= 'Z')
 				out[o++] = (char)(cp + 32);
@@ -236,8 +189,8 @@ static char *half_n(const char *s, size_t n, size_t *len_r)
 		return NULL;
 	while (i < n) {
 		uint32_t cp;
-		size_t k = u8_dec((const unsigned char *)s + i, n - i, &cp);
-		uint32_t h = halfwidth(cp);
+		size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		uint32_t h = utf8_halfwidth(cp);
 
 		if (h != cp)
 			out[o++] = (char)h;
@@ -697,7 +650,7 @@ static unsigned lead_number(const char *name, size_t n, bool *bare_r)
 		i += 3;
 	if (i < len) {
 		uint32_t cp;
-		size_t k = u8_dec((const unsigned char *)h + i, len - i, &cp);
+		size_t k = utf8_decode((const unsigned char *)h + i, len - i, &cp);
 		unsigned en = enclosed_number(cp);
 		if (en) {
 			v = en;
@@ -723,7 +676,7 @@ static unsigned lead_number(const char *name, size_t n, bool *bare_r)
 	}
 	if (i < len) {
 		uint32_t cp;
-		u8_dec((const unsigned char *)h + i, len - i, &cp);
+		utf8_decode((const unsigned char *)h + i, len - i, &cp);
 		/* "10万元", "3年", "5G": a quantity, not a number in a list */
 		if ((cp < 0x80 && ascii_alnum(cp) && !(cp >= '0' && cp <= '9')) ||
 		    cp == 0x5E74 /* 年 */ || cp == 0x6708 /* 月 */ || cp == 0x65E5 /* 日 */ ||
@@ -736,8 +689,8 @@ static unsigned lead_number(const char *name, size_t n, bool *bare_r)
 	bare = true;
 	while (i < len) {
 		uint32_t cp;
-		i += u8_dec((const unsigned char *)h + i, len - i, &cp);
-		if (is_cjk(cp))
+		i += utf8_decode((const unsigned char *)h + i, len - i, &cp);
+		if (utf8_is_cjk(cp))
 			bare = false;
 	}
 	free(h);
@@ -885,7 +838,7 @@ static bool next_seg(const char *h, size_t n, size_t *pos, size_t *a, size_t *b)
 	uint32_t cp;
 
 	while (i < n) {
-		size_t k = u8_dec((const unsigned char *)h + i, n - i, &cp);
+		size_t k = utf8_decode((const unsigned char *)h + i, n - i, &cp);
 		if (!is_sep(cp))
 			break;
 		i += k;
@@ -894,7 +847,7 @@ static bool next_seg(const char *h, size_t n, size_t *pos, size_t *a, size_t *b)
 		return false;
 	*a = i;
 	while (i < n) {
-		size_t k = u8_dec((const unsigned char *)h + i, n - i, &cp);
+		size_t k = utf8_decode((const unsigned char *)h + i, n - i, &cp);
 		if (is_sep(cp))
 			break;
 		i += k;
@@ -928,8 +881,8 @@ static void leftover(const struct plist *l, const char *s, size_t n, unsigned *c
 			i += word->len;
 			continue;
 		}
-		i += u8_dec((const unsigned char *)s + i, n - i, &cp);
-		if (is_cjk(cp))
+		i += utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (utf8_is_cjk(cp))
 			(*cjk)++;
 		else if (cp < 0x80 && ascii_alnum(cp) && !(cp >= '0' && cp <= '9'))
 			(*letters)++;
@@ -974,7 +927,7 @@ static size_t unit_end(const struct matcher *m, const char *s, size_t n)
 			memset(masked + i, '\x01', word->len);
 			i += word->len;
 		} else {
-			i += u8_dec((const unsigned char *)masked + i, n - i, &cp);
+			i += utf8_decode((const unsigned char *)masked + i, n - i, &cp);
 		}
 	}
 	for (size_t w = 0; w < m->unitw.n; w++) {
@@ -1177,7 +1130,7 @@ static char *cut_words(const struct plist *l, const char *s)
 			i += word->len;
 			continue;
 		}
-		k = u8_dec((const unsigned char *)s + i, n - i, &cp);
+		k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		memcpy(out + o, s + i, k);
 		o += k;
 		i += k;
@@ -1572,7 +1525,7 @@ static char *quote_line(const char *s, size_t n)
 		return NULL;
 	while (i < n && chars < QUOTE_CHARS) {
 		uint32_t cp;
-		size_t k = u8_dec((const unsigned char *)s + i, n - i, &cp);
+		size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 
 		if (cp == '\t' || cp == 0xFFFD) {
 			if (o > 0 && out[o - 1] != ' ')

@@ -22,6 +22,7 @@
  * and CELL_MAX cells) and the campaign.
  */
 #include "eligibility.h"
+#include "utf8.h"
 #include "uscc.h"
 
 #include <stdarg.h>
@@ -52,54 +53,6 @@ struct grid {
 
 /* ------------------------------------------------------------ text */
 
-static size_t u8_dec(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t need;
-	uint32_t v, min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) { need = 1; v = c & 0x1Fu; min = 0x80; }
-	else if (c >= 0xE0 && c <= 0xEF) { need = 2; v = c & 0x0Fu; min = 0x800; }
-	else if (c >= 0xF0 && c <= 0xF4) { need = 3; v = c & 0x07u; min = 0x10000; }
-	else { *cp = 0xFFFD; return 1; }
-	if (n < need + 1) {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	for (size_t i = 1; i <= need; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*cp = 0xFFFD;
-			return 1;
-		}
-		v = v << 6 | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-		*cp = 0xFFFD;
-		return 1;
-	}
-	*cp = v;
-	return need + 1;
-}
-
-static bool is_cjk(uint32_t cp)
-{
-	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || cp == 0x3007;
-}
-
-static uint32_t half(uint32_t cp)
-{
-	if (cp >= 0xFF01 && cp <= 0xFF5E)
-		return cp - 0xFEE0;
-	if (cp == 0x3000)
-		return ' ';
-	return cp;
-}
-
 /* Letters, digits, CJK and '%' of [s, s+n), lower case; *cps_r characters. */
 static char *norm_n(const char *s, size_t n, unsigned *cps_r)
 {
@@ -111,8 +64,8 @@ static char *norm_n(const char *s, size_t n, unsigned *cps_r)
 		return NULL;
 	while (i < n) {
 		uint32_t cp;
-		size_t l = u8_dec((const unsigned char *)s + i, n - i, &cp);
-		uint32_t h = half(cp);
+		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		uint32_t h = utf8_halfwidth(cp);
 
 		if ((h >= '0' && h <= '9') || (h >= 'a' && h <= 'z') || h == '%') {
 			out[o++] = (char)h;
@@ -120,7 +73,7 @@ static char *norm_n(const char *s, size_t n, unsigned *cps_r)
 		} else if (h >= 'A' && h <= 'Z') {
 			out[o++] = (char)(h + 32);
 			k++;
-		} else if (is_cjk(cp)) {
+		} else if (utf8_is_cjk(cp)) {
 			memcpy(out + o, s + i, l);
 			o += l;
 			k++;
@@ -434,8 +387,8 @@ static const char *after_label(const struct cell *c, const char *label, const ch
 	p = last + (ln - k);
 	while (p < e) {
 		uint32_t cp;
-		size_t l = u8_dec((const unsigned char *)p, (size_t)(e - p), &cp);
-		uint32_t h = half(cp);
+		size_t l = utf8_decode((const unsigned char *)p, (size_t)(e - p), &cp);
+		uint32_t h = utf8_halfwidth(cp);
 
 		if (h == '(' || cp == 0x3010) {
 			depth++;
@@ -498,7 +451,7 @@ static char *raw_of(const char *s, size_t n)
 			return NULL;
 		while (i < n) {
 			uint32_t cp;
-			size_t l = u8_dec((const unsigned char *)s + i, n - i, &cp);
+			size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 
 			if (o + l > 120)
 				break;
@@ -907,8 +860,8 @@ static char *name_value(const struct campaign *c, const char *p, const char *e)
 
 	for (size_t b = 0; r && r[b];) {
 		uint32_t cp;
-		b += u8_dec((const unsigned char *)r + b, strlen(r + b), &cp);
-		if (is_cjk(cp))
+		b += utf8_decode((const unsigned char *)r + b, strlen(r + b), &cp);
+		if (utf8_is_cjk(cp))
 			cjk++;
 	}
 	if (r && cjk >= 4)
