@@ -1304,7 +1304,7 @@ static size_t decode_stream(struct worker_result *r, struct decoder *dc,
 	return off;
 }
 
-static void child_limits(const struct intake_limits *lim)
+static void child_limits(const struct intake_limits *lim, int msg_fd)
 {
 	struct rlimit rl;
 
@@ -1316,8 +1316,18 @@ static void child_limits(const struct intake_limits *lim)
 #if !defined(__SANITIZE_ADDRESS__) && !defined(WORKER_ASAN)
 	/* ASan (gcc or clang) reserves terabytes of shadow address space: the
 	 * sanitizer build of the test suite runs without this one limit. */
-	rl.rlim_cur = rl.rlim_max = lim->address_space;
-	setrlimit(RLIMIT_AS, &rl);
+	{
+		/* The message is mapped whole (read-only, from the page cache):
+		 * its size comes on top of the memory the limit is about, or a
+		 * message near max_message_bytes could not even be mapped. */
+		struct stat st;
+
+		rl.rlim_cur = rl.rlim_max = lim->address_space +
+			(fstat(msg_fd, &st) == 0 && st.st_size > 0 ? (rlim_t)st.st_size : 0);
+		setrlimit(RLIMIT_AS, &rl);
+	}
+#else
+	(void)msg_fd;
 #endif
 	/* The child raises its soft limit itself, file by file, for OCR
 	 * (budget_claim()); never past this. */
@@ -1439,7 +1449,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 
 			sandbox_close_fds(keep, 3);
 		}
-		child_limits(&lim);
+		child_limits(&lim, msg_fd);
 		setlocale(LC_CTYPE, "C.UTF-8");
 		_exit(child_run(msg_fd, work_dirfd, &lim, &o, true) == 0 ? 0 : 3);
 	}
