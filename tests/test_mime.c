@@ -1688,6 +1688,7 @@ static void test_skeleton_same_walk(void **state)
 		assert_non_null(buf);
 		if (mime_known_crash(buf, len)) {
 			free(buf);
+			free(list[i]);
 			continue;
 		}
 		mime_skeleton_min = SIZE_MAX;
