@@ -54,7 +54,11 @@ def padded(rng, name, data, size):
         return data
     ext = name.rsplit(".", 1)[-1]
     if ext == "pdf":
-        head, sep, tail = data.rpartition(b"%%EOF")
+        # Before "startxref", after the trailer: the cross-reference
+        # offsets stay true and readers find startxref in the file's
+        # last bytes, as in a real scan (padding after startxref would
+        # make every reader rebuild the file's index by scanning it).
+        head, sep, tail = data.rpartition(b"startxref")
         pad = rng.randbytes(size - len(data))
         return head + b"% scan\n" + pad + b"\n" + sep + tail
     return data + rng.randbytes(size - len(data))
