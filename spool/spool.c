@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -361,6 +362,24 @@ int spool_last_errno(const struct spool *s)
 	return s->last_errno;
 }
 
+void *spool_block_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, len, MADV_DONTFORK);   /* only an optimisation */
+	return p;
+}
+
+void spool_block_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+#define STORE_BLOCK (1u << 20)
+
 static int store(struct spool *s, int in_fd, const void *buf, size_t len,
                  uint64_t max_bytes, char hex_r[SPOOL_HEX_LEN + 1],
                  bool *existed_r, uint64_t *size_r, char *err, size_t errlen)
@@ -374,13 +393,13 @@ static int store(struct spool *s, int in_fd, const void *buf, size_t len,
 	if (spool_writer_begin(s, max_bytes, &w, err, errlen) != 0)
 		return -1;
 	if (in_fd >= 0) {
-		blk = malloc(1 << 20);
+		blk = spool_block_alloc(STORE_BLOCK);
 		if (!blk) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
 		for (;;) {
-			ssize_t n = read(in_fd, blk, 1 << 20);
+			ssize_t n = read(in_fd, blk, STORE_BLOCK);
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -401,7 +420,7 @@ out:
 	spool_writer_abort(&w);
 	if (size_r)
 		*size_r = total;
-	free(blk);
+	spool_block_free(blk, STORE_BLOCK);
 	return ret;
 }
 

@@ -111,6 +111,16 @@ int spool_write_full(int fd, const void *buf, size_t len);
  */
 void spool_writeback(int fd, uint64_t *done, uint64_t total);
 
+/*
+ * A copy buffer of len bytes that a fork()ed parse child does not share.
+ * A page the parent writes after fork() is otherwise copied once more
+ * (a fault and a TLB shootdown per 4 KiB): a seventh of ingest time when
+ * the next message is copied into the spool while the child parses.
+ * NULL when out of memory.
+ */
+void *spool_block_alloc(size_t len);
+void spool_block_free(void *p, size_t len);
+
 /* Hex SHA-256 of a buffer (for tests and callers that hash in memory). */
 void spool_sha256_hex(const void *buf, size_t len, char hex_r[SPOOL_HEX_LEN + 1]);
 
