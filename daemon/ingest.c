@@ -543,7 +543,7 @@ static int record(struct ingest *in, const char *sha, uint64_t size,
 			.depth = f->depth, .size = f->size, .sha256 = f->sha256, .mime = f->mime,
 			.kind = sniff_kind_name((enum sniff_kind)f->kind), .ext_mismatch = f->ext_mismatch,
 			.container = f->container, .body_image = f->body_image,
-			.ignored = a ? a->ignored : false, .stored = f->stored,
+			.ignored = a ? a->ignored : false, .stored = f->stored[0] ? f->stored : NULL,
 		};
 		lf.parent = file_id_of_seq(wr, file_ids, f->parent);
 		if (a && a->dossier >= 0 && (size_t)a->dossier < cr.ndossiers)

@@ -245,6 +245,7 @@ struct outfile {
 	uint64_t size, written_back;
 	struct sha256_ctx sha;
 	bool too_big;
+	bool lazy;          /* starts like an archive: no early writeback */
 };
 
 static void emit_problem(struct child *ch, unsigned file, const char *kind,
@@ -296,10 +297,32 @@ static int outfile_open(struct child *ch, struct outfile *of)
 	return of->fd < 0 ? -1 : 0;
 }
 
+/*
+ * An archive is unpacked and then dropped (file_done()): its bytes are in
+ * the raw message and its entries are stored.  Writeback is not started
+ * for what begins like one, so those bytes never reach the disk; what
+ * turns out not to be an archive (a DOCX begins like a zip) is still
+ * synced before the message is committed.
+ */
+static bool archive_magic(const unsigned char *p, size_t len)
+{
+	static const struct { const char *m; size_t n; } sig[] = {
+		{ "PK\3\4", 4 }, { "Rar!\x1a\x07", 6 }, { "7z\xbc\xaf\x27\x1c", 6 },
+		{ "\x1f\x8b", 2 }, { "BZh", 3 }, { "\xfd" "7zXZ", 5 },
+	};
+
+	for (size_t i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
+		if (len >= sig[i].n && memcmp(p, sig[i].m, sig[i].n) == 0)
+			return true;
+	return false;
+}
+
 static int outfile_write(struct outfile *of, const void *buf, size_t len)
 {
 	if (of->fd < 0)
 		return 0;
+	if (of->size == 0)
+		of->lazy = archive_magic(buf, len);
 	/* UNSAFE: size arithmetic; entry_bytes caps it far below 2^64. */
 	if (of->size + len > of->ch->lim->entry_bytes) {
 		of->too_big = true;
@@ -311,7 +334,8 @@ static int outfile_write(struct outfile *of, const void *buf, size_t len)
 		local_failure(of->ch, errno);
 		return -1;
 	}
-	spool_writeback(of->fd, &of->written_back, of->size);
+	if (!of->lazy)
+		spool_writeback(of->fd, &of->written_back, of->size);
 	return 0;
 }
 
@@ -352,7 +376,7 @@ static void emit_file(struct child *ch, const struct outfile *of, const struct f
 	wb_str(&ch->rec, hex);
 	wb_str(&ch->rec, sr->mime);
 	wb_u64(&ch->rec, (uint64_t)sr->kind);
-	wb_str(&ch->rec, stored);
+	wb_str(&ch->rec, container ? "" : stored);
 	if (wb_send(&ch->rec, ch->out) != 0)
 		ch->failed = true;
 }
@@ -512,6 +536,16 @@ static void file_done(struct child *ch, struct outfile *of, const struct filemet
 		lseek(of->fd, 0, SEEK_SET);
 		unpack_into(ch, of->fd, of->seq, m->depth + 1, m->top, m->top_name,
 		            m->path, m->inner ? m->inner : NULL, m->part, m->in_forward);
+	}
+	if (container) {
+		/* Not stored (emit_file() names no file): gone before writeback. */
+		char name[16];
+
+		close(of->fd);
+		of->fd = -1;
+		snprintf(name, sizeof(name), "%04u", of->seq);
+		unlinkat(ch->workdir, name, 0);
+		return;
 	}
 	/*
 	 * A large file is made durable here, while the parent fetches the

@@ -151,7 +151,7 @@ static void assert_consistent(const char *sdir)
 	/* Nothing half-written left behind. */
 	assert_int_equal(count_dir(tmp), 0);
 	assert_int_equal(ledger_int(sdir, "SELECT count(*) FROM messages m JOIN files f"
-	                                  " ON f.message = m.id WHERE f.size > 0 AND f.stored IS NULL"), 0);
+	                                  " ON f.message = m.id WHERE f.size > 0 AND f.stored IS NULL AND f.container = 0"), 0);
 	free(ic);
 	free(tmp);
 }
