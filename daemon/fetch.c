@@ -33,6 +33,10 @@ int fetcher_init(struct fetcher *f, struct app *a, char *err, size_t errlen)
 
 static void prefetch_drop(struct fetcher *f)
 {
+	/* Committed but not taken: the spool keeps it (ingest_recover() or
+	 * the next fetch records it); its parse ahead is stopped. */
+	if (f->pf.st == PF_SPOOLED)
+		ingest_ahead_drop(&f->app->ingest);
 	spool_writer_abort(&f->pf.w);
 	memset(&f->pf, 0, sizeof(f->pf));
 }
@@ -70,9 +74,22 @@ static bool prefetch_step(void *ctx)
 			pf->st = PF_FAILED;
 			return false;
 		}
-		if (done)
-			pf->st = PF_FETCHED;
-		return !done;
+		if (!done)
+			return true;
+		/* Whole: commit it and parse it while the current one still is
+		 * (ingest_ahead()); it is recorded only when its turn comes. */
+		{
+			bool existed;
+
+			if (spool_writer_finish(&pf->w, pf->sha, &existed, err, sizeof(err)) != 0) {
+				pf->st = PF_FAILED;
+				return false;
+			}
+			pf->st = PF_SPOOLED;
+			if (!existed)
+				ingest_ahead(&f->app->ingest, pf->sha);
+		}
+		return false;
 	default:
 		return false;
 	}
@@ -183,7 +200,7 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 	struct ingest_time rt;
 	uint64_t off = 0;
 	long long id;
-	bool existed, fetched = false;
+	bool existed;
 	int q, r;
 
 	*why = IMAP_OK;
@@ -207,11 +224,17 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 		return 0;
 	}
 	/* Fetched, or begun, while the previous message was parsed. */
-	if (f->pf.uid == uid && (f->pf.st == PF_BODY || f->pf.st == PF_FETCHED)) {
+	if (f->pf.uid == uid && f->pf.st == PF_SPOOLED) {
+		meta = f->pf.meta;
+		memcpy(sha, f->pf.sha, sizeof(sha));
+		f->pf.st = PF_FAILED;    /* taken: keep its parse ahead */
+		prefetch_drop(f);
+		goto spooled;
+	}
+	if (f->pf.uid == uid && f->pf.st == PF_BODY) {
 		meta = f->pf.meta;
 		w = f->pf.w;
 		off = f->pf.off;
-		fetched = f->pf.st == PF_FETCHED;
 		f->pf.w = NULL;
 		prefetch_drop(f);
 		goto have_writer;
@@ -239,8 +262,7 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 		return -1;
 	}
 have_writer:
-	if (!fetched &&
-	    imap_fetch_to_spool(f->im, m->uid, cm->fetch_chunk, w, off, progress_cb, f, why, err,
+	if (imap_fetch_to_spool(f->im, m->uid, cm->fetch_chunk, w, off, progress_cb, f, why, err,
 	                        errlen) != 0) {
 		int e = spool_last_errno(a->spool);
 
@@ -264,6 +286,7 @@ have_writer:
 		*why = IMAP_FAIL_LOCAL;
 		return -1;
 	}
+spooled:
 	beat(f);
 	if (m->has_internaldate)
 		rt = (struct ingest_time){ .t = m->internaldate, .offset_min = m->offset_min,

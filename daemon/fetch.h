@@ -39,10 +39,11 @@ struct fetch_stats {
  */
 struct prefetch {
 	uint32_t uid;            /* 0 = none */
-	enum { PF_START, PF_BODY, PF_FETCHED, PF_FAILED } st;
+	enum { PF_START, PF_BODY, PF_SPOOLED, PF_FAILED } st;
 	struct imap_msg meta;
 	struct spool_writer *w;
 	uint64_t off;
+	char sha[65];            /* PF_SPOOLED: committed to the spool, parsing ahead */
 };
 
 struct fetcher {

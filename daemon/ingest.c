@@ -634,9 +634,61 @@ out:
 	return ret;
 }
 
+struct ingest_ahead {
+	char sha[SPOOL_HEX_LEN + 1];
+	int fd, wd;
+	struct worker_job *job;
+};
+
+void ingest_ahead_drop(struct ingest *in)
+{
+	struct ingest_ahead *ah = in->ahead;
+
+	if (!ah)
+		return;
+	in->ahead = NULL;
+	worker_set_background(NULL);
+	worker_abandon(ah->job);
+	close(ah->wd);
+	close(ah->fd);
+	spool_discard_work(in->spool, ah->sha);
+	free(ah);
+}
+
+void ingest_ahead(struct ingest *in, const char *sha)
+{
+	struct ingest_ahead *ah;
+	char err[256];
+
+	if (in->in_process || in->ahead || strlen(sha) != SPOOL_HEX_LEN ||
+	    strcmp(sha, in->current) == 0 || ledger_message_by_sha(in->ledger, sha) != 0)
+		return;
+	ah = calloc(1, sizeof(*ah));
+	if (!ah)
+		return;
+	memcpy(ah->sha, sha, sizeof(ah->sha));
+	ah->wd = -1;
+	ah->fd = spool_open_message(in->spool, sha);
+	if (ah->fd >= 0)
+		ah->wd = spool_work_dir(in->spool, sha, err, sizeof(err));
+	/* Any failure here is met again, and reported, when its turn comes. */
+	if (ah->fd < 0 || ah->wd < 0 ||
+	    worker_start(ah->fd, ah->wd, &in->cfg->limits, &ah->job, err, sizeof(err)) != 0) {
+		if (ah->wd >= 0)
+			close(ah->wd);
+		if (ah->fd >= 0)
+			close(ah->fd);
+		free(ah);
+		return;
+	}
+	in->ahead = ah;
+	worker_set_background(ah->job);
+}
+
 int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time *received,
                    struct ingest_outcome *o, char *err, size_t errlen)
 {
+	struct ingest_ahead *ah = NULL;
 	struct worker_result wr;
 	struct ingest_time rt;
 	int fd = -1, wd = -1, ret = -1;
@@ -645,7 +697,19 @@ int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time 
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->sha256, sizeof(o->sha256), "%s", sha);
+	if (in->ahead && strcmp(in->ahead->sha, sha) == 0) {
+		ah = in->ahead;
+		in->ahead = NULL;
+		worker_set_background(NULL);
+	} else {
+		ingest_ahead_drop(in);   /* a message skipped after all */
+	}
 	existing = ledger_message_by_sha(in->ledger, sha);
+	if (existing != 0 && ah) {
+		in->ahead = ah;          /* cannot be: ingest_ahead() looked */
+		ingest_ahead_drop(in);
+		ah = NULL;
+	}
 	if (existing < 0) {
 		snprintf(err, errlen, "ledger: %s", ledger_errmsg(in->ledger));
 		return -1;
@@ -654,6 +718,19 @@ int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time 
 		o->duplicate = true;
 		o->message = existing;
 		return 0;
+	}
+	snprintf(in->current, sizeof(in->current), "%s", sha);
+	if (ah) {
+		int r;
+
+		fd = ah->fd;
+		wd = ah->wd;
+		r = worker_finish(ah->job, &wr, err, errlen);
+		free(ah);
+		size = lseek(fd, 0, SEEK_END);
+		if (r != 0)
+			goto out;
+		goto parsed;
 	}
 	fd = spool_open_message(in->spool, sha);
 	if (fd < 0) {
@@ -667,6 +744,7 @@ int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time 
 		goto out;
 	if (worker_parse(fd, wd, &in->cfg->limits, !in->in_process, &wr, err, errlen) != 0)
 		goto out;
+parsed:
 	if (received) {
 		rt = *received;
 	} else if (wr.received_known) {
@@ -686,6 +764,7 @@ out:
 		if (wd >= 0)
 			close(wd);
 		close(fd);
+		in->current[0] = '\0';
 		errno = e;
 	}
 	return ret;

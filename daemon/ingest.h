@@ -30,6 +30,8 @@ struct ingest {
 	struct ledger *ledger;
 	bool in_process;       /* parse without forking (tests only) */
 	const struct reply_templates *replies;  /* NULL: compose no replies (reply.h) */
+	struct ingest_ahead *ahead;  /* the next message, parsing (ingest_ahead()) */
+	char current[65];            /* the message ingest_spooled() is parsing */
 };
 
 struct ingest_outcome {
@@ -81,5 +83,16 @@ int ingest_content(struct ingest *in, long long msg, const struct worker_result 
 
 /* Record every spooled message the ledger does not know yet. */
 int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen);
+
+/*
+ * Parse ahead: start parsing the spooled message sha now, in a second
+ * child, while ingest_spooled() still waits for the current one (the two
+ * run on two cores); ingest_spooled(sha) then takes its result.  Nothing
+ * is recorded until that call, in order.  Does nothing in-process, when a
+ * message is already ahead, for the message being parsed, or for one
+ * already recorded.  ingest_ahead_drop() kills one nobody took.
+ */
+void ingest_ahead(struct ingest *in, const char *sha);
+void ingest_ahead_drop(struct ingest *in);
 
 #endif

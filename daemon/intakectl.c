@@ -45,14 +45,17 @@ static void usage(FILE *f)
 }
 
 /*
- * The next file of an ingest, copied into an uncommitted spool writer
- * one block per worker_idle step while the parse child works on the
- * current file.  Committed (fsync, rename) only when its turn comes.
+ * The next file of an ingest, copied into a spool writer one block per
+ * worker_idle step while the parse child works on the current file.  Once
+ * copied it is committed (fsync, rename) and parsed ahead in a second
+ * child (ingest_ahead()); it is recorded only when its turn comes.
  */
 struct next_copy {
+	struct app *a;
 	int fd;
 	struct spool_writer *w;
-	bool done, failed;
+	bool done, failed, spooled;
+	char sha[SPOOL_HEX_LEN + 1];
 };
 
 #define COPY_BLOCK (1u << 20)
@@ -61,7 +64,7 @@ static bool next_begin(struct next_copy *n, struct app *a, const char *path)
 {
 	char err[256];
 
-	*n = (struct next_copy){ .fd = open(path, O_RDONLY | O_CLOEXEC) };
+	*n = (struct next_copy){ .a = a, .fd = open(path, O_RDONLY | O_CLOEXEC) };
 	if (n->fd < 0)
 		return false;       /* reported when its turn comes */
 	if (spool_writer_begin(a->spool, a->cfg->limits.message_bytes, &n->w, err,
@@ -79,7 +82,7 @@ static bool copy_step(void *ctx)
 
 	if (n->done || n->failed)
 		return false;
-	if (!blk && !(blk = malloc(COPY_BLOCK))) {
+	if (!blk && !(blk = spool_block_alloc(COPY_BLOCK))) {
 		n->failed = true;
 		return false;
 	}
@@ -91,6 +94,19 @@ static bool copy_step(void *ctx)
 		return false;
 	}
 	n->done = got == 0;
+	if (n->done) {
+		bool existed;
+
+		/* A failure leaves no writer: the file is read again the
+		 * ordinary way when its turn comes, and the error reported. */
+		if (spool_writer_finish(&n->w, n->sha, &existed, err, sizeof(err)) != 0) {
+			n->failed = true;
+			return false;
+		}
+		n->spooled = true;
+		if (!existed)
+			ingest_ahead(&n->a->ingest, n->sha);
+	}
 	return !n->done;
 }
 
@@ -104,6 +120,8 @@ static int ingest_copied(struct app *a, struct next_copy *c, int fd, const struc
 
 	while (!c->failed && copy_step(c))
 		;
+	if (c->spooled)
+		return ingest_spooled(&a->ingest, c->sha, rt, o, err, errlen);
 	if (c->failed) {
 		spool_writer_abort(&c->w);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
@@ -172,8 +190,8 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 			worker_idle_ctx = &next;
 		}
 		err[0] = '\0';
-		r = cur.w ? ingest_copied(a, &cur, fd, rtp, &o, err, sizeof(err))
-		          : ingest_fd(&a->ingest, fd, rtp, &o, err, sizeof(err));
+		r = cur.w || cur.spooled || cur.failed ? ingest_copied(a, &cur, fd, rtp, &o, err, sizeof(err))
+		                                       : ingest_fd(&a->ingest, fd, rtp, &o, err, sizeof(err));
 		worker_idle = NULL;
 		worker_idle_ctx = NULL;
 		close(fd);
@@ -194,6 +212,7 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		       argv[i], o.message, cidx >= 0 ? a->camp->counties[cidx].name : "县区未识别",
 		       query_status_zh(o.status), o.ndossiers, o.nfiles, o.nproblems, query_reply_zh(o.reply));
 	}
+	ingest_ahead_drop(&a->ingest);
 	return failures ? 1 : 0;
 }
 

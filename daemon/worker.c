@@ -1408,40 +1408,61 @@ static bool local_claim_holds(int work_dirfd)
 	       (unsigned long long)sv.f_bavail * sv.f_frsize < WORKER_FULL_BYTES;
 }
 
-int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
-                 bool fork_child, struct worker_result *r, char *err, size_t errlen)
+/*
+ * A forked parse: the child, the pipe it reports on, and what has been
+ * decoded so far.  Heap-allocated so that dc.lim can point at lim.
+ */
+struct worker_job {
+	struct intake_limits lim;
+	struct decoder dc;
+	struct worker_result r;
+	int pfd, work_dirfd;
+	pid_t pid;
+	unsigned char *buf;
+	size_t blen, bcap, total;
+	bool done, bad, timed_out, ended;
+	unsigned long long budget_seen;
+	long long deadline;
+};
+
+/* The job parsing ahead, read while another one is waited for. */
+static struct worker_job *background;
+
+void worker_set_background(struct worker_job *j)
 {
-	struct intake_limits lim = *lim_in;
+	background = j;
+}
+
+static void job_free(struct worker_job *j)
+{
+	if (background == j)
+		background = NULL;
+	free(j->buf);
+	free(j);
+}
+
+int worker_start(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
+                 struct worker_job **jp, char *err, size_t errlen)
+{
+	struct worker_job *j;
 	int pfd[2] = { -1, -1 };
 	pid_t pid, parent;
-	unsigned char *buf = NULL;
-	size_t blen = 0, bcap = 0, total = 0;
-	bool done = false, bad = false, timed_out = false, idle_more;
-	struct decoder dc = { lim_in, 0 };
-	unsigned long long budget_seen = 0;
-	long long deadline;
-	int status = 0;
 
-	memset(r, 0, sizeof(*r));
-	limits_fill(&lim);
-	dc.lim = &lim;
-	prepare_shared();
-	if (!fork_child) {
-		struct out o = { -1, { NULL, 0, 0, false } };
-		setlocale(LC_CTYPE, "C.UTF-8");
-		int cr = child_run(msg_fd, work_dirfd, &lim, &o, false);
-		if (o.mem.p)
-			(void)decode_stream(r, &dc, o.mem.p, o.mem.len, &done, &bad);
-		free(o.mem.p);
-		if (r->local_errno && local_claim_holds(work_dirfd))
-			goto local;
-		r->outcome = (cr == 0 && done && !bad) ? WORKER_OK : WORKER_PROTOCOL;
-		if (r->outcome != WORKER_OK)
-			add_problem(r, 0, PROB_WORKER_PROTOCOL, NULL, "邮件解析过程异常中止");
-		return 0;
+	*jp = NULL;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
+	j->lim = *lim_in;
+	limits_fill(&j->lim);
+	j->dc.lim = &j->lim;
+	j->work_dirfd = work_dirfd;
+	j->pfd = -1;
+	prepare_shared();
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		free(j);
 		return -1;
 	}
 	fflush(NULL);
@@ -1451,6 +1472,7 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
+		free(j);
 		return -1;
 	}
 	if (pid == 0) {
@@ -1477,30 +1499,99 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 			_exit(4);
 		signal(SIGPIPE, SIG_DFL);
 		/* Nothing of the parent's: not the ledger, the spool, the lock,
-		 * nor the IMAP connection. */
+		 * the IMAP connection, nor another child's pipe. */
 		{
 			int keep[] = { msg_fd, work_dirfd, pfd[1] };
 
 			sandbox_close_fds(keep, 3);
 		}
-		child_limits(&lim, msg_fd);
+		child_limits(&j->lim, msg_fd);
 		setlocale(LC_CTYPE, "C.UTF-8");
-		_exit(child_run(msg_fd, work_dirfd, &lim, &o, true) == 0 ? 0 : 3);
+		_exit(child_run(msg_fd, work_dirfd, &j->lim, &o, true) == 0 ? 0 : 3);
 	}
 	close(pfd[1]);
-	deadline = now_ms() + (long long)lim.wall_seconds * 1000;
-	idle_more = worker_idle != NULL;
-	for (;;) {
-		struct pollfd pf = { pfd[0], POLLIN, 0 };
-		long long left = deadline - now_ms();
-		ssize_t n;
+	j->pfd = pfd[0];
+	j->pid = pid;
+	j->deadline = now_ms() + (long long)j->lim.wall_seconds * 1000;
+	*jp = j;
+	return 0;
+}
 
-		if (left <= 0) {
-			timed_out = true;
-			break;
+/* One read of what the child sent; sets ended at its end (or when it sent
+ * garbage or too much). */
+static void job_read(struct worker_job *j)
+{
+	ssize_t n;
+	size_t used;
+
+	if (j->bcap - j->blen < 65536) {
+		size_t nc = j->bcap ? j->bcap * 2 : 262144;
+		unsigned char *nb = realloc(j->buf, nc);
+
+		if (!nb) {
+			j->bad = j->ended = true;
+			return;
 		}
-		/* With other work to do, only look whether the child spoke. */
-		int pr = poll(&pf, 1, idle_more ? 0 : left > 5000 ? 5000 : (int)left);
+		j->buf = nb;
+		j->bcap = nc;
+	}
+	n = read(j->pfd, j->buf + j->blen, j->bcap - j->blen);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		j->ended = true;
+		return;
+	}
+	j->blen += (size_t)n;
+	j->total += (size_t)n;
+	if (j->total > REC_TOTAL_MAX) {
+		j->bad = j->ended = true;
+		return;
+	}
+	used = decode_stream(&j->r, &j->dc, j->buf, j->blen, &j->done, &j->bad);
+	/* Time the child claimed for OCR moves the deadline (bounded by
+	 * ocr_extra_seconds in decode_record()). */
+	if (j->dc.budget_ms > j->budget_seen) {
+		j->deadline += (long long)(j->dc.budget_ms - j->budget_seen);
+		j->budget_seen = j->dc.budget_ms;
+	}
+	memmove(j->buf, j->buf + used, j->blen - used);
+	j->blen -= used;
+	if (j->bad)
+		j->ended = true;
+}
+
+static bool job_expired(struct worker_job *j)
+{
+	if (!j->ended && now_ms() >= j->deadline) {
+		j->timed_out = j->ended = true;
+		kill(j->pid, SIGKILL);   /* reaped in job_end() */
+	}
+	return j->ended;
+}
+
+/*
+ * Read j until its child is done, doing the parent's other work
+ * meanwhile: the heartbeat, worker_idle steps, and reading the job
+ * parsing ahead so that its pipe never stalls it.
+ */
+static void job_wait(struct worker_job *j)
+{
+	bool idle_more = worker_idle != NULL;
+
+	while (!job_expired(j)) {
+		struct worker_job *bg = background && background != j && !job_expired(background)
+		                        ? background : NULL;
+		struct pollfd pf[2] = { { j->pfd, POLLIN, 0 }, { bg ? bg->pfd : -1, POLLIN, 0 } };
+		long long left = j->deadline - now_ms();
+		int pr;
+
+		if (bg && bg->deadline - now_ms() < left)
+			left = bg->deadline - now_ms();
+		if (left < 0)
+			left = 0;
+		/* With other work to do, only look whether a child spoke. */
+		pr = poll(pf, 2, idle_more ? 0 : left > 5000 ? 5000 : (int)left);
 		if (worker_heartbeat)
 			worker_heartbeat();
 		if (idle_more)
@@ -1509,54 +1600,39 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 			continue;
 		if (pr <= 0)
 			continue;
-		if (bcap - blen < 65536) {
-			size_t nc = bcap ? bcap * 2 : 262144;
-			unsigned char *nb = realloc(buf, nc);
-			if (!nb) {
-				bad = true;
-				break;
-			}
-			buf = nb;
-			bcap = nc;
-		}
-		n = read(pfd[0], buf + blen, bcap - blen);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		blen += (size_t)n;
-		total += (size_t)n;
-		if (total > REC_TOTAL_MAX) {
-			bad = true;
-			break;
-		}
-		size_t used = decode_stream(r, &dc, buf, blen, &done, &bad);
-		/* Time the child claimed for OCR moves the deadline (bounded by
-		 * ocr_extra_seconds in decode_record()). */
-		if (dc.budget_ms > budget_seen) {
-			deadline += (long long)(dc.budget_ms - budget_seen);
-			budget_seen = dc.budget_ms;
-		}
-		memmove(buf, buf + used, blen - used);
-		blen -= used;
-		/* Shrink a buffer that grew for one large record. */
-		if (bad)
-			break;
+		if (bg && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			job_read(bg);
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
+			job_read(j);
 	}
-	if (timed_out || bad)
-		kill(pid, SIGKILL);
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+}
+
+/* Reap the child and judge how it ended; frees j. */
+static int job_end(struct worker_job *j, struct worker_result *r, char *err, size_t errlen)
+{
+	int status = 0;
+
+	if (j->timed_out || j->bad)
+		kill(j->pid, SIGKILL);
+	close(j->pfd);
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	free(buf);
+	*r = j->r;
 	r->status = status;
-	if (r->local_errno && local_claim_holds(work_dirfd))
-		goto local;
+	if (r->local_errno && local_claim_holds(j->work_dirfd)) {
+		int e = r->local_errno;
+
+		job_free(j);
+		worker_result_free(r);
+		snprintf(err, errlen, "parse child: cannot write the work directory: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
 	r->local_errno = 0;
-	if (timed_out) {
+	if (j->timed_out) {
 		r->outcome = WORKER_LIMIT;
 		add_problem(r, 0, PROB_WORKER_LIMIT, NULL, "邮件处理超时，已中止；请检查附件是否过大或损坏");
-	} else if (WIFSIGNALED(status) && !bad) {
+	} else if (WIFSIGNALED(status) && !j->bad) {
 		int sig = WTERMSIG(status);
 		if (sig == SIGXCPU || sig == SIGXFSZ || sig == SIGKILL) {
 			r->outcome = WORKER_LIMIT;
@@ -1565,22 +1641,74 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 			r->outcome = WORKER_CRASHED;
 			add_problem(r, 0, PROB_WORKER_CRASHED, NULL, "邮件结构异常，解析程序无法处理，已中止");
 		}
-	} else if (bad || !done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	} else if (j->bad || !j->done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		r->outcome = WORKER_PROTOCOL;
 		add_problem(r, 0, PROB_WORKER_PROTOCOL, NULL, "邮件解析过程异常中止");
 	} else {
 		r->outcome = WORKER_OK;
 	}
+	job_free(j);
 	return 0;
-local:
-	{
-		int e = r->local_errno;
+}
 
-		worker_result_free(r);
-		snprintf(err, errlen, "parse child: cannot write the work directory: %s", strerror(e));
-		errno = e;
-		return -1;
+int worker_finish(struct worker_job *j, struct worker_result *r, char *err, size_t errlen)
+{
+	if (background == j)
+		background = NULL;
+	job_wait(j);
+	return job_end(j, r, err, errlen);
+}
+
+void worker_abandon(struct worker_job *j)
+{
+	int status;
+
+	if (!j)
+		return;
+	kill(j->pid, SIGKILL);
+	close(j->pfd);
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	worker_result_free(&j->r);
+	job_free(j);
+}
+
+int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
+                 bool fork_child, struct worker_result *r, char *err, size_t errlen)
+{
+	struct worker_job *j;
+
+	memset(r, 0, sizeof(*r));
+	if (!fork_child) {
+		struct intake_limits lim = *lim_in;
+		struct decoder dc = { &lim, 0 };
+		struct out o = { -1, { NULL, 0, 0, false } };
+		bool done = false, bad = false;
+		int cr;
+
+		limits_fill(&lim);
+		prepare_shared();
+		setlocale(LC_CTYPE, "C.UTF-8");
+		cr = child_run(msg_fd, work_dirfd, &lim, &o, false);
+		if (o.mem.p)
+			(void)decode_stream(r, &dc, o.mem.p, o.mem.len, &done, &bad);
+		free(o.mem.p);
+		if (r->local_errno && local_claim_holds(work_dirfd)) {
+			int e = r->local_errno;
+
+			worker_result_free(r);
+			snprintf(err, errlen, "parse child: cannot write the work directory: %s", strerror(e));
+			errno = e;
+			return -1;
+		}
+		r->outcome = (cr == 0 && done && !bad) ? WORKER_OK : WORKER_PROTOCOL;
+		if (r->outcome != WORKER_OK)
+			add_problem(r, 0, PROB_WORKER_PROTOCOL, NULL, "邮件解析过程异常中止");
+		return 0;
 	}
+	if (worker_start(msg_fd, work_dirfd, lim_in, &j, err, errlen) != 0)
+		return -1;
+	return worker_finish(j, r, err, errlen);
 }
 
 void worker_result_free(struct worker_result *r)

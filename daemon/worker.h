@@ -101,6 +101,24 @@ int worker_parse(int msg_fd, int work_dirfd, const struct intake_limits *lim,
                  char *err, size_t errlen);
 void worker_result_free(struct worker_result *r);
 
+/*
+ * The same parse in two steps, so that the next message can be parsed
+ * while the current one is waited for: worker_start() forks the child;
+ * worker_finish() waits for it (doing worker_idle work meanwhile), fills
+ * r exactly as worker_parse() would and frees the job.  worker_abandon()
+ * kills it and frees it.  msg_fd and work_dirfd must stay open until then.
+ *
+ * worker_set_background(j): the one job whose pipe is read while another
+ * is waited for (NULL: none); it must be cleared (or finished, which
+ * clears it) before j is freed.
+ */
+struct worker_job;
+int worker_start(int msg_fd, int work_dirfd, const struct intake_limits *lim,
+                 struct worker_job **jp, char *err, size_t errlen);
+int worker_finish(struct worker_job *j, struct worker_result *r, char *err, size_t errlen);
+void worker_abandon(struct worker_job *j);
+void worker_set_background(struct worker_job *j);
+
 /* The identity a forked child drops to when the parent is root (see
  * sandbox.h); by default it keeps the parent's. */
 struct sandbox_user;

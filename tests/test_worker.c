@@ -191,6 +191,209 @@ static void test_recovery_records_spooled_but_unrecorded(void **state)
 	fixture_teardown(&fx);
 }
 
+/* --- parse ahead --- */
+
+struct ahead_ctx {
+	struct ingest *in;
+	const char *sha;     /* NULL: nothing to start */
+	bool started;
+};
+
+/* worker_idle, as intakectl and intaked use it: once the next message
+ * is in the spool, start parsing it. */
+static bool ahead_step(void *p)
+{
+	struct ahead_ctx *c = p;
+
+	if (c->sha && !c->started) {
+		ingest_ahead(c->in, c->sha);
+		c->started = true;
+	}
+	return false;
+}
+
+/* Everything the parse decides, row by row, as text. */
+static char *ledger_dump(struct fixture *fx)
+{
+	sqlite3_stmt *st;
+	size_t len = 0;
+	char *out = NULL;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(fx->app.ledger),
+		"SELECT m.id, m.sha256, m.received_at, f.seq, f.parent, f.path, f.size, f.sha256,"
+		" f.mime, f.container, ifnull(f.stored, '-'), ifnull(f.dossier, 0),"
+		" (SELECT group_concat(kind || ':' || reason, '|') FROM problems p WHERE p.file = f.id)"
+		" FROM messages m LEFT JOIN files f ON f.message = m.id ORDER BY m.id, f.seq",
+		-1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(st); i++)
+			fprintf(f, "%s\t", sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "");
+		fputc('\n', f);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(fx->app.ledger),
+		"SELECT message, kind, reason FROM problems WHERE file IS NULL ORDER BY id", -1, &st, NULL),
+		SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(f, "%s %s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+		        sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	fclose(f);
+	return out;
+}
+
+/* The shipped examples, spooled first, then recorded in order; with
+ * ahead, each message's successor is parsed while it is. */
+static char *ingest_examples_spooled(bool ahead, unsigned *aheads_r)
+{
+	struct fixture fx;
+	char *paths[64], *times[64], sha[64][65], line[1024], err[512];
+	FILE *tsv = fopen("examples/received.tsv", "r");
+	unsigned n = 0, aheads = 0;
+	char *dump;
+
+	assert_non_null(tsv);
+	while (fgets(line, sizeof(line), tsv) && n < 64) {
+		char *tab = strchr(line, '\t'), *nl;
+
+		if (line[0] == '#' || !tab)
+			continue;
+		*tab = '\0';
+		if ((nl = strchr(tab + 1, '\n')) != NULL)
+			*nl = '\0';
+		paths[n] = tu_printf("examples/%s", line);
+		times[n] = strdup(tab + 1);
+		n++;
+	}
+	fclose(tsv);
+	assert_true(n >= 10);
+	fixture_setup(&fx, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		bool existed;
+		uint64_t size;
+
+		assert_true(fd >= 0);
+		assert_int_equal(spool_store_fd(fx.app.spool, fd, 0, sha[i], &existed, &size, err, sizeof(err)), 0);
+		close(fd);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct ahead_ctx c = { &fx.app.ingest, ahead && i + 1 < n ? sha[i + 1] : NULL, false };
+		struct ingest_outcome o;
+		struct ingest_time rt = { .source = "cli" };
+
+		assert_int_equal(campaign_parse_time(times[i], &rt.t, &rt.offset_min), 0);
+		worker_idle = ahead_step;
+		worker_idle_ctx = &c;
+		assert_int_equal(ingest_spooled(&fx.app.ingest, sha[i], &rt, &o, err, sizeof(err)), 0);
+		worker_idle = NULL;
+		worker_idle_ctx = NULL;
+		if (fx.app.ingest.ahead)
+			aheads++;
+		free(paths[i]);
+		free(times[i]);
+	}
+	assert_null(fx.app.ingest.ahead);
+	/* An opened archive is not stored (its entries are); every stored
+	 * file is there with its size. */
+	{
+		sqlite3_stmt *st;
+		unsigned containers = 0, stored = 0;
+
+		assert_int_equal(sqlite3_prepare_v2(ledger_db(fx.app.ledger),
+			"SELECT m.sha256, f.seq, f.container, f.stored, f.size FROM files f"
+			" JOIN messages m ON m.id = f.message", -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char *p = tu_printf("%s/state/files/%s/%04d", fx.dir, sqlite3_column_text(st, 0),
+			                    sqlite3_column_int(st, 1));
+			struct stat sb;
+
+			if (sqlite3_column_int(st, 2)) {
+				containers++;
+				assert_int_equal(sqlite3_column_type(st, 3), SQLITE_NULL);
+				assert_int_not_equal(stat(p, &sb), 0);
+			} else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+				stored++;
+				assert_int_equal(stat(p, &sb), 0);
+				assert_int_equal(sb.st_size, sqlite3_column_int64(st, 4));
+			}
+			free(p);
+		}
+		sqlite3_finalize(st);
+		assert_true(containers > 0);
+		assert_true(stored > containers);
+	}
+	dump = ledger_dump(&fx);
+	fixture_teardown(&fx);
+	*aheads_r = aheads;
+	return dump;
+}
+
+/* Parsing the next message while the current one is parsed changes
+ * nothing that is recorded, and every message is recorded in turn. */
+static void test_parse_ahead_records_the_same(void **state)
+{
+	unsigned a0, a1;
+	char *one = ingest_examples_spooled(false, &a0);
+	char *two = ingest_examples_spooled(true, &a1);
+
+	(void)state;
+	assert_int_equal(a0, 0);
+	assert_true(a1 >= 10);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
+}
+
+/* A parse ahead nobody takes (the message was skipped after all) is
+ * stopped and its work directory removed; the message is parsed again
+ * when it does come. */
+static void test_parse_ahead_not_taken(void **state)
+{
+	struct fixture fx;
+	char sha_a[65], sha_b[65], err[512], *wd;
+	struct ingest_outcome o;
+	struct ahead_ctx c;
+	struct stat sb;
+	bool existed;
+	uint64_t size;
+	int fd;
+
+	(void)state;
+	fixture_setup(&fx, NULL);
+	assert_int_equal(spool_store_buf(fx.app.spool, fine, sizeof(fine) - 1, sha_a, &existed, err, sizeof(err)), 0);
+	fd = open("examples/01-zhuhui-foxmail-base-complete.eml", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(spool_store_fd(fx.app.spool, fd, 0, sha_b, &existed, &size, err, sizeof(err)), 0);
+	close(fd);
+	/* Not for the message being parsed, nor for one recorded. */
+	c = (struct ahead_ctx){ &fx.app.ingest, sha_a, false };
+	worker_idle = ahead_step;
+	worker_idle_ctx = &c;
+	assert_int_equal(ingest_spooled(&fx.app.ingest, sha_a, NULL, &o, err, sizeof(err)), 0);
+	assert_null(fx.app.ingest.ahead);
+	ingest_ahead(&fx.app.ingest, sha_a);
+	assert_null(fx.app.ingest.ahead);
+	/* Started, then not taken: the next message is another one. */
+	ingest_ahead(&fx.app.ingest, sha_b);
+	assert_non_null(fx.app.ingest.ahead);
+	wd = tu_printf("%s/state/work/%s", fx.dir, sha_b);
+	assert_int_equal(stat(wd, &sb), 0);
+	worker_idle = NULL;
+	worker_idle_ctx = NULL;
+	assert_int_equal(ingest_spooled(&fx.app.ingest, sha_a, NULL, &o, err, sizeof(err)), 0);
+	assert_true(o.duplicate);
+	assert_null(fx.app.ingest.ahead);
+	assert_int_not_equal(stat(wd, &sb), 0);
+	assert_int_equal(ingest_spooled(&fx.app.ingest, sha_b, NULL, &o, err, sizeof(err)), 0);
+	assert_false(o.duplicate);
+	assert_true(o.nfiles > 0);
+	free(wd);
+	fixture_teardown(&fx);
+}
+
 /* A child over its wall-clock budget is killed; the message is recorded
  * with the reason, its raw bytes stay in the spool, intake goes on. */
 static void test_child_over_time_limit_is_a_problem(void **state)
@@ -465,6 +668,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crashing_message_is_a_problem_and_intake_goes_on),
 		cmocka_unit_test(test_same_bytes_twice_is_a_noop),
+		cmocka_unit_test(test_parse_ahead_records_the_same),
+		cmocka_unit_test(test_parse_ahead_not_taken),
 		cmocka_unit_test(test_recovery_records_spooled_but_unrecorded),
 		cmocka_unit_test(test_peak_rss_bounded_for_large_attachment),
 		cmocka_unit_test(test_child_over_time_limit_is_a_problem),
