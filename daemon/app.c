@@ -99,6 +99,7 @@ int app_open_state(struct app *a, bool wait_lock, char *err, size_t errlen)
 void app_close(struct app *a)
 {
 	ingest_ahead_drop(&a->ingest);
+	worker_shutdown();
 	ledger_close(&a->ledger);
 	spool_close(&a->spool);
 	reply_templates_free(&a->replies);

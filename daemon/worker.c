@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1418,6 +1421,8 @@ struct worker_job {
 	struct worker_result r;
 	int pfd, work_dirfd;
 	pid_t pid;
+	int pidfd;               /* the child, for signals (not our child: the zygote's) */
+	unsigned zgen;           /* the zygote that forked it */
 	unsigned char *buf;
 	size_t blen, bcap, total;
 	bool done, bad, timed_out, ended;
@@ -1427,6 +1432,7 @@ struct worker_job {
 
 /* The job parsing ahead, read while another one is waited for. */
 static struct worker_job *background;
+static unsigned live_jobs;   /* started and not yet freed */
 
 void worker_set_background(struct worker_job *j)
 {
@@ -1437,16 +1443,341 @@ static void job_free(struct worker_job *j)
 {
 	if (background == j)
 		background = NULL;
+	if (j->pidfd >= 0)
+		close(j->pidfd);
+	if (j->pid > 0)
+		live_jobs--;
 	free(j->buf);
 	free(j);
 }
+
+/*
+ * The zygote: a small process forked once, before the parent's heap has
+ * grown, that forks every parse child.  Forking from the parent itself
+ * made each page the parent wrote afterwards (fetch buffers, the
+ * ledger's cache) a copy-on-write fault with a TLB shootdown: a fifth of
+ * the CPU time on small messages.  The zygote only waits, so its pages
+ * stay shared and the parent never forks again.
+ *
+ * Requests (SOCK_SEQPACKET, one per child): struct zreq with the
+ * message, work directory and pipe descriptors.  Answers: ZM_STARTED
+ * with a pidfd of the child, and ZM_EXITED with its wait status once
+ * the zygote reaped it.  The zygote dies with the parent
+ * (PR_SET_PDEATHSIG) and the children with the zygote.
+ */
+struct zreq {
+	struct intake_limits lim;
+	struct sandbox_user user;
+	void (*probe)(int);
+};
+
+enum { ZM_STARTED = 1, ZM_EXITED, ZM_FAILED };
+
+struct zmsg {
+	int type;
+	pid_t pid;
+	int status;              /* ZM_EXITED: wait status; ZM_FAILED: errno */
+};
+
+static int zsock = -1;
+static pid_t zpid = -1;
+static unsigned zgen;        /* counts zygotes started */
+/* ZM_EXITED answers read while waiting for another one. */
+struct zdone { pid_t pid; int status; };
+static struct zdone zdone[8];
+static unsigned nzdone;
+
+static void child_main(int msg_fd, int work_dirfd, int out_fd, struct intake_limits *lim,
+                       pid_t parent) __attribute__((noreturn));
+
+static void child_main(int msg_fd, int work_dirfd, int out_fd, struct intake_limits *lim,
+                       pid_t parent)
+{
+	struct out o = { out_fd, { NULL, 0, 0, false } };
+	sigset_t none;
+
+	/* intaked takes its signals through a signalfd and the zygote
+	 * SIGCHLD: the child must not inherit them blocked. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A crash must kill the child, not run a handler it inherited
+	 * (a test framework's longjmp would go on running the parent's
+	 * code in the child). */
+	{
+		static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP };
+
+		for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+			signal(fatal[i], SIG_DFL);
+	}
+	/* Die with the zygote, which dies with the parent (kill -9 of
+	 * intaked): an orphan must not go on writing into a work directory
+	 * the next run reuses. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(4);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	/* Nothing of the parent's: not the ledger, the spool, the lock,
+	 * the IMAP connection, nor another child's pipe. */
+	{
+		int keep[] = { msg_fd, work_dirfd, out_fd };
+
+		sandbox_close_fds(keep, 3);
+	}
+	child_limits(lim, msg_fd);
+	setlocale(LC_CTYPE, "C.UTF-8");
+	_exit(child_run(msg_fd, work_dirfd, lim, &o, true) == 0 ? 0 : 3);
+}
+
+static int zsend(int sock, struct zmsg *m, int fd)
+{
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	struct iovec iov = { m, sizeof(*m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*m) ? 0 : -1;
+}
+
+/* Receive one datagram of len bytes and up to nfd descriptors; the
+ * number received in *nfd_r.  0 ok, -1 on EOF or error. */
+static int zrecv(int sock, void *p, size_t len, int *fds, unsigned nfd, unsigned *nfd_r)
+{
+	union { char buf[CMSG_SPACE(3 * sizeof(int))]; struct cmsghdr align; } u;
+	struct iovec iov = { p, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	                     .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+
+	*nfd_r = 0;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*nfd_r < nfd)
+				fds[(*nfd_r)++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (n != (ssize_t)len || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		for (unsigned i = 0; i < *nfd_r; i++)
+			close(fds[i]);
+		*nfd_r = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void zygote_main(int sock) __attribute__((noreturn));
+
+static void zygote_main(int sock)
+{
+	pid_t self = getpid();
+	sigset_t chld;
+	int sfd;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	{
+		int keep[] = { sock, sfd };
+
+		sandbox_close_fds(keep, 2);
+	}
+	/* Stopping is the parent's to decide (systemd signals the whole
+	 * cgroup, a terminal the whole group): the zygote and its children
+	 * ignore these and die with the parent. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (sfd < 0)
+		_exit(5);
+	prepare_shared();
+	for (;;) {
+		struct pollfd pf[2] = { { sock, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		struct zreq rq;
+		struct zmsg m;
+		int fds[3];
+		unsigned nfd;
+		pid_t pid;
+
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(5);
+		}
+		if (pf[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			int st;
+
+			while (read(sfd, &si, sizeof(si)) > 0)
+				;
+			while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+				m = (struct zmsg){ ZM_EXITED, pid, st };
+				(void)zsend(sock, &m, -1);
+			}
+		}
+		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		if (zrecv(sock, &rq, sizeof(rq), fds, 3, &nfd) != 0 || nfd != 3) {
+			for (unsigned i = 0; i < nfd; i++)
+				close(fds[i]);
+			if (nfd > 0)
+				continue;
+			/* The parent closed the socket (worker_shutdown()): every
+			 * child was reaped and reported; the parent reaps us. */
+			_exit(0);
+		}
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0) {
+			close(sock);
+			close(sfd);
+			sandbox_user = rq.user;
+			worker_sandbox_probe = rq.probe;
+			child_main(fds[0], fds[1], fds[2], &rq.lim, self);
+		}
+		for (unsigned i = 0; i < 3; i++)
+			close(fds[i]);
+		if (pid < 0) {
+			m = (struct zmsg){ ZM_FAILED, -1, errno };
+			(void)zsend(sock, &m, -1);
+			continue;
+		}
+		{
+			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+			m = (struct zmsg){ pidfd >= 0 ? ZM_STARTED : ZM_FAILED, pid, pidfd >= 0 ? 0 : errno };
+			if (pidfd < 0)
+				kill(pid, SIGKILL);   /* reaped above, reported as exited */
+			(void)zsend(sock, &m, pidfd);
+			if (pidfd >= 0)
+				close(pidfd);
+		}
+	}
+}
+
+/* A zygote that died (killed, out of memory): forget it and reap it.
+ * Its children died with it; their jobs end as killed. */
+static void zygote_lost(void)
+{
+	if (zsock < 0)
+		return;
+	close(zsock);
+	zsock = -1;
+	if (zpid > 0) {
+		kill(zpid, SIGKILL);
+		while (waitpid(zpid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	zpid = -1;
+	nzdone = 0;
+}
+
+static int zygote_up(char *err, size_t errlen)
+{
+	int sv[2];
+	pid_t parent = getpid();
+
+	if (zsock >= 0) {
+		/* Still there?  A zygote that died is started again. */
+		if (zpid > 0 && waitpid(zpid, NULL, WNOHANG) == 0)
+			return 0;
+		zpid = -1;
+		zygote_lost();
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	zpid = fork();
+	if (zpid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (zpid == 0) {
+		close(sv[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(4);
+		zygote_main(sv[1]);
+	}
+	close(sv[1]);
+	zsock = sv[0];
+	zgen++;
+	return 0;
+}
+
+/* The next answer of the zygote; ZM_EXITED ones for other children are
+ * kept in zdone.  want_pid 0: a ZM_STARTED/ZM_FAILED answer is wanted. */
+static int zwait(pid_t want_pid, struct zmsg *m_r, int *pidfd_r)
+{
+	for (;;) {
+		struct zmsg m;
+		int fd = -1;
+		unsigned nfd;
+
+		if (want_pid > 0)
+			for (unsigned i = 0; i < nzdone; i++)
+				if (zdone[i].pid == want_pid) {
+					*m_r = (struct zmsg){ ZM_EXITED, want_pid, zdone[i].status };
+					zdone[i] = zdone[--nzdone];
+					return 0;
+				}
+		if (zrecv(zsock, &m, sizeof(m), &fd, 1, &nfd) != 0)
+			return -1;
+		if (m.type == ZM_EXITED && m.pid != want_pid) {
+			if (nzdone < sizeof(zdone) / sizeof(zdone[0]))
+				zdone[nzdone++] = (struct zdone){ m.pid, m.status };
+			continue;
+		}
+		if ((m.type == ZM_EXITED) != (want_pid > 0)) {
+			if (nfd)
+				close(fd);
+			continue;
+		}
+		if (pidfd_r)
+			*pidfd_r = nfd ? fd : -1;
+		else if (nfd)
+			close(fd);
+		*m_r = m;
+		return 0;
+	}
+}
+
+static int zygote_start_child(struct worker_job *j, int msg_fd, int work_dirfd, struct zmsg *m_r,
+                              char *err, size_t errlen);
 
 int worker_start(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
                  struct worker_job **jp, char *err, size_t errlen)
 {
 	struct worker_job *j;
-	int pfd[2] = { -1, -1 };
-	pid_t pid, parent;
+	struct zmsg m;
 
 	*jp = NULL;
 	j = calloc(1, sizeof(*j));
@@ -1458,63 +1789,120 @@ int worker_start(int msg_fd, int work_dirfd, const struct intake_limits *lim_in,
 	limits_fill(&j->lim);
 	j->dc.lim = &j->lim;
 	j->work_dirfd = work_dirfd;
-	j->pfd = -1;
-	prepare_shared();
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		free(j);
-		return -1;
-	}
-	fflush(NULL);
-	parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		free(j);
-		return -1;
-	}
-	if (pid == 0) {
-		struct out o = { pfd[1], { NULL, 0, 0, false } };
-		sigset_t none;
+	j->pfd = j->pidfd = -1;
+	/* A zygote found dead on the way is started again, once. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int r = zygote_start_child(j, msg_fd, work_dirfd, &m, err, errlen);
 
-		close(pfd[0]);
-		/* intaked takes its signals through a signalfd: the child must
-		 * not inherit them blocked. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* A crash must kill the child, not run a handler it inherited
-		 * (a test framework's longjmp would go on running the parent's
-		 * code in the child). */
-		{
-			static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP };
-
-			for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-				signal(fatal[i], SIG_DFL);
+		if (r == 0)
+			break;
+		if (r == -1 || attempt == 1) {
+			free(j);
+			return -1;
 		}
-		/* Die with the parent (kill -9 of intaked): an orphan must not go
-		 * on writing into a work directory the next run reuses. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-			_exit(4);
-		signal(SIGPIPE, SIG_DFL);
-		/* Nothing of the parent's: not the ledger, the spool, the lock,
-		 * the IMAP connection, nor another child's pipe. */
-		{
-			int keep[] = { msg_fd, work_dirfd, pfd[1] };
-
-			sandbox_close_fds(keep, 3);
-		}
-		child_limits(&j->lim, msg_fd);
-		setlocale(LC_CTYPE, "C.UTF-8");
-		_exit(child_run(msg_fd, work_dirfd, &j->lim, &o, true) == 0 ? 0 : 3);
+		zygote_lost();
 	}
-	close(pfd[1]);
-	j->pfd = pfd[0];
-	j->pid = pid;
+	j->pid = m.pid;
+	j->zgen = zgen;
+	live_jobs++;
 	j->deadline = now_ms() + (long long)j->lim.wall_seconds * 1000;
 	*jp = j;
 	return 0;
+}
+
+/* Ask the zygote for a child parsing msg_fd: 0 started (j->pfd and
+ * j->pidfd set), -1 a local failure, -2 the zygote is gone. */
+static int zygote_start_child(struct worker_job *j, int msg_fd, int work_dirfd, struct zmsg *m_r,
+                              char *err, size_t errlen)
+{
+	struct zreq rq;
+	struct zmsg m = { 0, 0, 0 };
+	int pfd[2] = { -1, -1 };
+
+	if (zygote_up(err, errlen) != 0)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.lim = j->lim;
+	rq.user = sandbox_user;
+	rq.probe = worker_sandbox_probe;
+	{
+		union { char buf[CMSG_SPACE(3 * sizeof(int))]; struct cmsghdr align; } u;
+		int fds[3] = { msg_fd, work_dirfd, pfd[1] };
+		struct iovec iov = { &rq, sizeof(rq) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+		                     .msg_controllen = sizeof(u.buf) };
+		struct cmsghdr *c;
+		ssize_t n;
+
+		memset(&u, 0, sizeof(u));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(fds));
+		memcpy(CMSG_DATA(c), fds, sizeof(fds));
+		do
+			n = sendmsg(zsock, &mh, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		close(pfd[1]);
+		if (n != (ssize_t)sizeof(rq) || zwait(0, &m, &j->pidfd) != 0) {
+			snprintf(err, errlen, "fork: the parse zygote is gone");
+			close(pfd[0]);
+			return -2;
+		}
+		if (m.type != ZM_STARTED) {
+			snprintf(err, errlen, "fork: %s", strerror(m.status));
+			close(pfd[0]);
+			return -1;
+		}
+	}
+	j->pfd = pfd[0];
+	*m_r = m;
+	return 0;
+}
+
+int worker_zygote_pid(void)
+{
+	return zsock >= 0 ? (int)zpid : -1;
+}
+
+void worker_shutdown(void)
+{
+	/* A job still running (a parse ahead while intaked reloads its
+	 * configuration) keeps the zygote. */
+	if (zsock < 0 || live_jobs > 0)
+		return;
+	close(zsock);
+	zsock = -1;
+	if (zpid > 0)
+		while (waitpid(zpid, NULL, 0) < 0 && errno == EINTR)
+			;
+	zpid = -1;
+	nzdone = 0;
+}
+
+static void job_kill(struct worker_job *j)
+{
+	if (j->pidfd >= 0)
+		(void)syscall(SYS_pidfd_send_signal, j->pidfd, SIGKILL, NULL, 0);
+}
+
+/* The child's wait status, from the zygote; a zygote that died leaves
+ * it unknown, reported as killed. */
+static int job_reap(struct worker_job *j)
+{
+	struct zmsg m;
+
+	if (j->zgen != zgen || zsock < 0)
+		return SIGKILL;      /* WIFSIGNALED, WTERMSIG == SIGKILL */
+	if (zwait(j->pid, &m, NULL) != 0) {
+		zygote_lost();
+		return SIGKILL;
+	}
+	return m.status;
 }
 
 /* One read of what the child sent; sets ended at its end (or when it sent
@@ -1565,7 +1953,7 @@ static bool job_expired(struct worker_job *j)
 {
 	if (!j->ended && now_ms() >= j->deadline) {
 		j->timed_out = j->ended = true;
-		kill(j->pid, SIGKILL);   /* reaped in job_end() */
+		job_kill(j);             /* reaped in job_end() */
 	}
 	return j->ended;
 }
@@ -1613,10 +2001,9 @@ static int job_end(struct worker_job *j, struct worker_result *r, char *err, siz
 	int status = 0;
 
 	if (j->timed_out || j->bad)
-		kill(j->pid, SIGKILL);
+		job_kill(j);
 	close(j->pfd);
-	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = job_reap(j);
 	*r = j->r;
 	r->status = status;
 	if (r->local_errno && local_claim_holds(j->work_dirfd)) {
@@ -1661,14 +2048,11 @@ int worker_finish(struct worker_job *j, struct worker_result *r, char *err, size
 
 void worker_abandon(struct worker_job *j)
 {
-	int status;
-
 	if (!j)
 		return;
-	kill(j->pid, SIGKILL);
+	job_kill(j);
 	close(j->pfd);
-	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	(void)job_reap(j);
 	worker_result_free(&j->r);
 	job_free(j);
 }

@@ -119,6 +119,17 @@ int worker_finish(struct worker_job *j, struct worker_result *r, char *err, size
 void worker_abandon(struct worker_job *j);
 void worker_set_background(struct worker_job *j);
 
+/*
+ * Children are forked by a small zygote process started at the first
+ * worker_start() (see worker.c).  worker_shutdown() ends it and reaps
+ * it, so that its children's resource usage counts as the caller's
+ * (wait4, time(1)); app_close() calls it.  It does nothing while a job
+ * is running.
+ */
+void worker_shutdown(void);
+/* The zygote's pid, -1 when none runs (tests, status). */
+int worker_zygote_pid(void);
+
 /* The identity a forked child drops to when the parent is root (see
  * sandbox.h); by default it keeps the parent's. */
 struct sandbox_user;
