@@ -146,6 +146,33 @@ static void test_random_bodies(void **state)
 	}
 }
 
+/* Unbroken runs (no line breaks: the four-character fast path runs
+ * their whole length) with one odd character at every position, so the
+ * fast path meets padding, white space and garbage at every offset. */
+static void test_vector_blocks(void **state)
+{
+	static const char alpha[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char odd[] = "=\r\n \t!\x80.-\0";
+	char buf[260];
+
+	(void)state;
+	for (size_t n = 44; n <= sizeof(buf); n += 27)
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < sizeof(odd) - 1; k++) {
+				for (size_t i = 0; i < n; i++)
+					buf[i] = alpha[next() % 64];
+				buf[at] = odd[k];
+				check_one(buf, n);
+			}
+	/* every alphabet character in every lane */
+	for (size_t shift = 0; shift < 64; shift++) {
+		for (size_t i = 0; i < 256; i++)
+			buf[i] = alpha[(i + shift) % 64];
+		check_one(buf, 256);
+	}
+}
+
 /* A body in the shape mail clients write: 76-char lines, CRLF, padding. */
 static void test_large_clean_body(void **state)
 {
@@ -180,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edge_cases),
 		cmocka_unit_test(test_random_bodies),
+		cmocka_unit_test(test_vector_blocks),
 		cmocka_unit_test(test_large_clean_body),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
