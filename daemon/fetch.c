@@ -76,19 +76,10 @@ static bool prefetch_step(void *ctx)
 		}
 		if (!done)
 			return true;
-		/* Whole: commit it and parse it while the current one still is
-		 * (ingest_ahead()); it is recorded only when its turn comes. */
-		{
-			bool existed;
-
-			if (spool_writer_finish(&pf->w, pf->sha, &existed, err, sizeof(err)) != 0) {
-				pf->st = PF_FAILED;
-				return false;
-			}
-			pf->st = PF_SPOOLED;
-			if (!existed)
-				ingest_ahead(&f->app->ingest, pf->sha);
-		}
+		/* Whole: commit it and parse it while the current one still is;
+		 * it is recorded only when its turn comes. */
+		pf->st = ingest_commit_ahead(&f->app->ingest, &pf->w, pf->sha, err, sizeof(err)) == 0
+		         ? PF_SPOOLED : PF_FAILED;
 		return false;
 	default:
 		return false;

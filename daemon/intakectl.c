@@ -94,19 +94,13 @@ static bool copy_step(void *ctx)
 		return false;
 	}
 	n->done = got == 0;
-	if (n->done) {
-		bool existed;
-
-		/* A failure leaves no writer: the file is read again the
-		 * ordinary way when its turn comes, and the error reported. */
-		if (spool_writer_finish(&n->w, n->sha, &existed, err, sizeof(err)) != 0) {
-			n->failed = true;
-			return false;
-		}
-		n->spooled = true;
-		if (!existed)
-			ingest_ahead(&n->a->ingest, n->sha);
+	/* A failed commit leaves no writer: the file is read again the
+	 * ordinary way when its turn comes, and the error reported. */
+	if (n->done && ingest_commit_ahead(&n->a->ingest, &n->w, n->sha, err, sizeof(err)) != 0) {
+		n->failed = true;
+		return false;
 	}
+	n->spooled = n->done;
 	return !n->done;
 }
 
