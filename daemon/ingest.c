@@ -655,17 +655,19 @@ void ingest_ahead_drop(struct ingest *in)
 	free(ah);
 }
 
-void ingest_ahead(struct ingest *in, const char *sha)
+bool ingest_ahead(struct ingest *in, const char *sha)
 {
 	struct ingest_ahead *ah;
 	char err[256];
 
-	if (in->in_process || in->ahead || strlen(sha) != SPOOL_HEX_LEN ||
+	if (in->ahead)
+		return strcmp(in->ahead->sha, sha) == 0;
+	if (in->in_process || strlen(sha) != SPOOL_HEX_LEN ||
 	    strcmp(sha, in->current) == 0 || ledger_message_by_sha(in->ledger, sha) != 0)
-		return;
+		return false;
 	ah = calloc(1, sizeof(*ah));
 	if (!ah)
-		return;
+		return false;
 	memcpy(ah->sha, sha, sizeof(ah->sha));
 	ah->wd = -1;
 	ah->fd = spool_open_message(in->spool, sha);
@@ -679,10 +681,11 @@ void ingest_ahead(struct ingest *in, const char *sha)
 		if (ah->fd >= 0)
 			close(ah->fd);
 		free(ah);
-		return;
+		return false;
 	}
 	in->ahead = ah;
 	worker_set_background(ah->job);
+	return true;
 }
 
 int ingest_commit_ahead(struct ingest *in, struct spool_writer **w, char sha[SPOOL_HEX_LEN + 1],
@@ -693,7 +696,7 @@ int ingest_commit_ahead(struct ingest *in, struct spool_writer **w, char sha[SPO
 	if (spool_writer_finish(w, sha, &existed, err, errlen) != 0)
 		return -1;
 	if (!existed)
-		ingest_ahead(in, sha);
+		(void)ingest_ahead(in, sha);
 	return 0;
 }
 

@@ -90,9 +90,10 @@ int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen);
  * run on two cores); ingest_spooled(sha) then takes its result.  Nothing
  * is recorded until that call, in order.  Does nothing in-process, when a
  * message is already ahead, for the message being parsed, or for one
- * already recorded.  ingest_ahead_drop() kills one nobody took.
+ * already recorded; true when sha is (now) the one ahead.
+ * ingest_ahead_drop() kills one nobody took.
  */
-void ingest_ahead(struct ingest *in, const char *sha);
+bool ingest_ahead(struct ingest *in, const char *sha);
 void ingest_ahead_drop(struct ingest *in);
 /* Commit a completely written spool writer (spool_writer_finish()) and
  * parse the message ahead unless those bytes were spooled already.

@@ -45,17 +45,26 @@ static void usage(FILE *f)
 }
 
 /*
- * The next file of an ingest, copied into a spool writer one block per
+ * The next files of an ingest, copied into spool writers one block per
  * worker_idle step while the parse child works on the current file.  Once
- * copied it is committed (fsync, rename) and parsed ahead in a second
- * child (ingest_ahead()); it is recorded only when its turn comes.
+ * copied a file is committed (fsync, rename); the first of them is parsed
+ * ahead in a second child (ingest_ahead()), and the one after it waits,
+ * copied, for the next free turn.  Each is recorded only when its turn
+ * comes.
  */
 struct next_copy {
 	struct app *a;
 	int fd;
 	struct spool_writer *w;
-	bool done, failed, spooled;
+	bool begun, done, failed, spooled, ahead;
 	char sha[SPOOL_HEX_LEN + 1];
+};
+
+#define PREFETCH 2
+
+struct prefetch_q {
+	struct app *a;
+	struct next_copy q[PREFETCH];
 };
 
 #define COPY_BLOCK (1u << 20)
@@ -64,7 +73,7 @@ static bool next_begin(struct next_copy *n, struct app *a, const char *path)
 {
 	char err[256];
 
-	*n = (struct next_copy){ .a = a, .fd = open(path, O_RDONLY | O_CLOEXEC) };
+	*n = (struct next_copy){ .a = a, .begun = true, .fd = open(path, O_RDONLY | O_CLOEXEC) };
 	if (n->fd < 0)
 		return false;       /* reported when its turn comes */
 	if (spool_writer_begin(a->spool, a->cfg->limits.message_bytes, &n->w, err,
@@ -96,12 +105,48 @@ static bool copy_step(void *ctx)
 	n->done = got == 0;
 	/* A failed commit leaves no writer: the file is read again the
 	 * ordinary way when its turn comes, and the error reported. */
-	if (n->done && ingest_commit_ahead(&n->a->ingest, &n->w, n->sha, err, sizeof(err)) != 0) {
-		n->failed = true;
-		return false;
+	if (n->done) {
+		bool existed;
+
+		if (spool_writer_finish(&n->w, n->sha, &existed, err, sizeof(err)) != 0) {
+			n->failed = true;
+			return false;
+		}
+		n->spooled = true;
 	}
-	n->spooled = n->done;
 	return !n->done;
+}
+
+/* The next file's turn: its copy (if any) becomes the current one. */
+static void prefetch_advance(struct prefetch_q *p, struct next_copy *cur)
+{
+	spool_writer_abort(&cur->w);
+	*cur = p->q[0];
+	for (unsigned k = 0; k + 1 < PREFETCH; k++)
+		p->q[k] = p->q[k + 1];
+	p->q[PREFETCH - 1] = (struct next_copy){ .fd = -1 };
+}
+
+/* worker_idle: copy the queued files in order, and start parsing each
+ * ahead as soon as it is copied and the turn is free.  False when only
+ * waiting is left (the caller then blocks on the child, not spins). */
+static bool prefetch_step(void *ctx)
+{
+	struct prefetch_q *p = ctx;
+
+	for (unsigned k = 0; k < PREFETCH; k++) {
+		struct next_copy *n = &p->q[k];
+
+		if (n->w && !n->done && !n->failed) {
+			(void)copy_step(n);
+			return true;
+		}
+		if (!n->spooled)
+			return false;   /* none, or taken the ordinary way at its turn */
+		if (!n->ahead && !(n->ahead = ingest_ahead(&p->a->ingest, n->sha)))
+			return false;   /* the turn is taken: later */
+	}
+	return false;
 }
 
 /* Finish a prefetched copy and ingest it; after a failed copy, start over
@@ -137,7 +182,8 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_time rt = { 0 }, *rtp = NULL;
-	struct next_copy cur, next;
+	struct next_copy cur;
+	struct prefetch_q pq;
 	char err[1024];
 	int ch, failures = 0;
 
@@ -165,7 +211,10 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		fprintf(stderr, "intakectl: %s\n", err);
 		return 1;
 	}
-	cur = next = (struct next_copy){ .fd = -1 };
+	cur = (struct next_copy){ .fd = -1 };
+	pq.a = a;
+	for (unsigned k = 0; k < PREFETCH; k++)
+		pq.q[k] = (struct next_copy){ .fd = -1 };
 	for (int i = optind; i < argc; i++) {
 		struct ingest_outcome o;
 		int fd = cur.fd >= 0 ? cur.fd : open(argv[i], O_RDONLY | O_CLOEXEC);
@@ -174,24 +223,22 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		if (fd < 0) {
 			fprintf(stderr, "intakectl: %s: %s\n", argv[i], strerror(errno));
 			failures++;
-			spool_writer_abort(&cur.w);
-			cur = (struct next_copy){ .fd = -1 };
+			prefetch_advance(&pq, &cur);
 			continue;
 		}
-		/* While this one is parsed, copy the next file into the spool. */
-		if (i + 1 < argc && next_begin(&next, a, argv[i + 1])) {
-			worker_idle = copy_step;
-			worker_idle_ctx = &next;
-		}
+		/* While this one is parsed, copy the next files into the spool. */
+		for (int k = 0; k < PREFETCH && i + 1 + k < argc; k++)
+			if (!pq.q[k].begun)
+				(void)next_begin(&pq.q[k], a, argv[i + 1 + k]);
+		worker_idle = prefetch_step;
+		worker_idle_ctx = &pq;
 		err[0] = '\0';
 		r = cur.w || cur.spooled || cur.failed ? ingest_copied(a, &cur, fd, rtp, &o, err, sizeof(err))
 		                                       : ingest_fd(&a->ingest, fd, rtp, &o, err, sizeof(err));
 		worker_idle = NULL;
 		worker_idle_ctx = NULL;
 		close(fd);
-		spool_writer_abort(&cur.w);
-		cur = next;
-		next = (struct next_copy){ .fd = -1 };
+		prefetch_advance(&pq, &cur);
 		if (r != 0) {
 			fprintf(stderr, "intakectl: %s: %s\n", argv[i], err);
 			failures++;

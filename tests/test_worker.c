@@ -375,10 +375,13 @@ static void test_parse_ahead_not_taken(void **state)
 	worker_idle_ctx = &c;
 	assert_int_equal(ingest_spooled(&fx.app.ingest, sha_a, NULL, &o, err, sizeof(err)), 0);
 	assert_null(fx.app.ingest.ahead);
-	ingest_ahead(&fx.app.ingest, sha_a);
+	assert_false(ingest_ahead(&fx.app.ingest, sha_a));
 	assert_null(fx.app.ingest.ahead);
-	/* Started, then not taken: the next message is another one. */
-	ingest_ahead(&fx.app.ingest, sha_b);
+	/* Started, then not taken: the next message is another one.  While
+	 * it is ahead, the turn is taken for any other message. */
+	assert_true(ingest_ahead(&fx.app.ingest, sha_b));
+	assert_true(ingest_ahead(&fx.app.ingest, sha_b));
+	assert_false(ingest_ahead(&fx.app.ingest, sha_a));
 	assert_non_null(fx.app.ingest.ahead);
 	wd = tu_printf("%s/state/work/%s", fx.dir, sha_b);
 	assert_int_equal(stat(wd, &sb), 0);
