@@ -31,59 +31,92 @@ int fetcher_init(struct fetcher *f, struct app *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* Committed but not taken: the spool keeps it (ingest_recover() or the
+ * next fetch records it); its parse ahead is stopped. */
+static void slot_drop(struct fetcher *f, unsigned k)
+{
+	if (f->pf[k].ahead)
+		ingest_ahead_drop(&f->app->ingest);
+	spool_writer_abort(&f->pf[k].w);
+	memset(&f->pf[k], 0, sizeof(f->pf[k]));
+}
+
+/* The first slot's message is taken (or dropped): the queue moves on. */
+static void slot_shift(struct fetcher *f)
+{
+	for (unsigned k = 0; k + 1 < FETCH_AHEAD; k++)
+		f->pf[k] = f->pf[k + 1];
+	memset(&f->pf[FETCH_AHEAD - 1], 0, sizeof(f->pf[0]));
+}
+
 static void prefetch_drop(struct fetcher *f)
 {
-	/* Committed but not taken: the spool keeps it (ingest_recover() or
-	 * the next fetch records it); its parse ahead is stopped. */
-	if (f->pf.st == PF_SPOOLED)
-		ingest_ahead_drop(&f->app->ingest);
-	spool_writer_abort(&f->pf.w);
-	memset(&f->pf, 0, sizeof(f->pf));
+	for (unsigned k = 0; k < FETCH_AHEAD; k++)
+		slot_drop(f, k);
 }
 
 /*
- * worker_idle: one step of fetching f->pf.uid.  Any failure just ends
- * the prefetch; one() then takes the message the ordinary way and meets
- * the failure again where it is counted, reported and retried.
+ * worker_idle: one step of fetching the queued messages, in order; each
+ * is committed to the spool once whole and parsed ahead as soon as the
+ * turn is free (ingest_ahead()).  Any failure just ends the prefetch at
+ * that message; one() then takes it the ordinary way and meets the
+ * failure again where it is counted, reported and retried.  False when
+ * only waiting is left.
  */
 static bool prefetch_step(void *ctx)
 {
 	struct fetcher *f = ctx;
-	struct prefetch *pf = &f->pf;
 	const struct config *cfg = f->app->cfg;
 	enum imap_fail why;
 	char err[512];
 	bool done;
 
-	switch (pf->st) {
-	case PF_START:
-		pf->meta = (struct imap_msg){ .uid = pf->uid };
-		if (imap_fetch_meta(f->im, pf->uid, &pf->meta, &why, err, sizeof(err)) != 0 ||
-		    (cfg->limits.message_bytes && pf->meta.size > cfg->limits.message_bytes) ||
-		    spool_writer_begin(f->app->spool, cfg->limits.message_bytes, &pf->w,
-		                       err, sizeof(err)) != 0) {
-			pf->st = PF_FAILED;
+	for (unsigned k = 0; k < FETCH_AHEAD; k++) {
+		struct prefetch *pf = &f->pf[k];
+
+		if (pf->uid == 0)
 			return false;
-		}
-		pf->st = PF_BODY;
-		return true;
-	case PF_BODY:
-		if (imap_fetch_chunk(f->im, pf->uid, cfg->imap.fetch_chunk, pf->w, &pf->off, &done,
-		                     &why, err, sizeof(err)) != 0) {
-			spool_writer_abort(&pf->w);
-			pf->st = PF_FAILED;
-			return false;
-		}
-		if (!done)
+		switch (pf->st) {
+		case PF_START:
+			pf->meta = (struct imap_msg){ .uid = pf->uid };
+			if (imap_fetch_meta(f->im, pf->uid, &pf->meta, &why, err, sizeof(err)) != 0 ||
+			    (cfg->limits.message_bytes && pf->meta.size > cfg->limits.message_bytes) ||
+			    spool_writer_begin(f->app->spool, cfg->limits.message_bytes, &pf->w,
+			                       err, sizeof(err)) != 0) {
+				pf->st = PF_FAILED;
+				return false;
+			}
+			pf->st = PF_BODY;
 			return true;
-		/* Whole: commit it and parse it while the current one still is;
-		 * it is recorded only when its turn comes. */
-		pf->st = ingest_commit_ahead(&f->app->ingest, &pf->w, pf->sha, err, sizeof(err)) == 0
-		         ? PF_SPOOLED : PF_FAILED;
-		return false;
-	default:
-		return false;
+		case PF_BODY:
+			if (imap_fetch_chunk(f->im, pf->uid, cfg->imap.fetch_chunk, pf->w, &pf->off,
+			                     &done, &why, err, sizeof(err)) != 0) {
+				spool_writer_abort(&pf->w);
+				pf->st = PF_FAILED;
+				return false;
+			}
+			if (!done)
+				return true;
+			/* Whole: commit it; it is recorded only when its turn comes. */
+			{
+				bool existed;
+
+				if (spool_writer_finish(&pf->w, pf->sha, &existed, err, sizeof(err)) != 0) {
+					pf->st = PF_FAILED;
+					return false;
+				}
+			}
+			pf->st = PF_SPOOLED;
+			return true;
+		case PF_SPOOLED:
+			if (!pf->ahead && !(pf->ahead = ingest_ahead(&f->app->ingest, pf->sha)))
+				return false;   /* the turn is taken: later */
+			continue;
+		default:
+			return false;
+		}
 	}
+	return false;
 }
 
 void fetcher_free(struct fetcher *f)
@@ -180,7 +213,7 @@ static void attempt_failed(struct fetcher *f, const char *mbox, uint32_t uv, uin
  * 1 failed this time (retry later); -1 the cycle must stop (*why).
  */
 static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
-               uint32_t next_uid, enum imap_fail *why, char *err, size_t errlen)
+               uint32_t next_uid, uint32_t next2_uid, enum imap_fail *why, char *err, size_t errlen)
 {
 	struct imap_msg meta = { .uid = uid }, *m = &meta;
 	struct app *a = f->app;
@@ -214,20 +247,23 @@ static int one(struct fetcher *f, const char *mbox, uint32_t uv, uint32_t uid,
 		log_msg(LOG_INFO, "uid %u: already recorded as message %lld; marked processed", m->uid, id);
 		return 0;
 	}
-	/* Fetched, or begun, while the previous message was parsed. */
-	if (f->pf.uid == uid && f->pf.st == PF_SPOOLED) {
-		meta = f->pf.meta;
-		memcpy(sha, f->pf.sha, sizeof(sha));
-		f->pf.st = PF_FAILED;    /* taken: keep its parse ahead */
-		prefetch_drop(f);
+	/* Fetched, or begun, while an earlier message was parsed; one queued
+	 * before it and passed over (quarantined, recorded) is dropped. */
+	while (f->pf[0].uid != 0 && f->pf[0].uid != uid && f->pf[1].uid == uid) {
+		slot_drop(f, 0);
+		slot_shift(f);
+	}
+	if (f->pf[0].uid == uid && f->pf[0].st == PF_SPOOLED) {
+		meta = f->pf[0].meta;
+		memcpy(sha, f->pf[0].sha, sizeof(sha));
+		slot_shift(f);           /* taken, with its parse ahead */
 		goto spooled;
 	}
-	if (f->pf.uid == uid && f->pf.st == PF_BODY) {
-		meta = f->pf.meta;
-		w = f->pf.w;
-		off = f->pf.off;
-		f->pf.w = NULL;
-		prefetch_drop(f);
+	if (f->pf[0].uid == uid && f->pf[0].st == PF_BODY) {
+		meta = f->pf[0].meta;
+		w = f->pf[0].w;
+		off = f->pf[0].off;
+		slot_shift(f);
 		goto have_writer;
 	}
 	prefetch_drop(f);
@@ -288,10 +324,16 @@ spooled:
 	rt.mailbox = mbox;
 	rt.uidvalidity = uv;
 	rt.uid = m->uid;
-	/* While the child parses this one, fetch the next. */
+	/* While the child parses this one, fetch the next two. */
 	if (next_uid != 0 && !stop_requested(f)) {
-		f->pf.uid = next_uid;
-		f->pf.st = PF_START;
+		if (f->pf[0].uid != next_uid) {
+			prefetch_drop(f);
+			f->pf[0] = (struct prefetch){ .uid = next_uid, .st = PF_START };
+		}
+		if (next2_uid != 0 && f->pf[1].uid != next2_uid) {
+			slot_drop(f, 1);
+			f->pf[1] = (struct prefetch){ .uid = next2_uid, .st = PF_START };
+		}
 		worker_idle = prefetch_step;
 		worker_idle_ctx = f;
 	}
@@ -390,7 +432,8 @@ int fetcher_cycle(struct fetcher *f, unsigned *pending_r, enum imap_fail *why,
 			*pending_r += (unsigned)(n - i);
 			break;
 		}
-		r = one(f, mbox, uv, msgs[i], i + 1 < n ? msgs[i + 1] : 0, why, err, errlen);
+		r = one(f, mbox, uv, msgs[i], i + 1 < n ? msgs[i + 1] : 0, i + 2 < n ? msgs[i + 2] : 0,
+		        why, err, errlen);
 		beat(f);
 		if (r < 0) {
 			*pending_r += (unsigned)(n - i);

@@ -43,12 +43,16 @@ struct prefetch {
 	struct imap_msg meta;
 	struct spool_writer *w;
 	uint64_t off;
-	char sha[65];            /* PF_SPOOLED: committed to the spool, parsing ahead */
+	char sha[65];            /* PF_SPOOLED: committed to the spool */
+	bool ahead;              /* and being parsed ahead (ingest_ahead()) */
 };
+
+/* The next two messages are fetched while one is parsed. */
+#define FETCH_AHEAD 2
 
 struct fetcher {
 	struct app *app;
-	struct prefetch pf;
+	struct prefetch pf[FETCH_AHEAD];
 	char *password;          /* IMAP password, wiped on free */
 	struct imap *im;
 	unsigned net_failures;   /* consecutive, for the backoff */

@@ -688,18 +688,6 @@ bool ingest_ahead(struct ingest *in, const char *sha)
 	return true;
 }
 
-int ingest_commit_ahead(struct ingest *in, struct spool_writer **w, char sha[SPOOL_HEX_LEN + 1],
-                        char *err, size_t errlen)
-{
-	bool existed;
-
-	if (spool_writer_finish(w, sha, &existed, err, errlen) != 0)
-		return -1;
-	if (!existed)
-		(void)ingest_ahead(in, sha);
-	return 0;
-}
-
 int ingest_spooled(struct ingest *in, const char *sha, const struct ingest_time *received,
                    struct ingest_outcome *o, char *err, size_t errlen)
 {

@@ -95,10 +95,5 @@ int ingest_recover(struct ingest *in, unsigned *n_r, char *err, size_t errlen);
  */
 bool ingest_ahead(struct ingest *in, const char *sha);
 void ingest_ahead_drop(struct ingest *in);
-/* Commit a completely written spool writer (spool_writer_finish()) and
- * parse the message ahead unless those bytes were spooled already.
- * 0 ok with sha set; -1 the commit failed (err), no writer left. */
-int ingest_commit_ahead(struct ingest *in, struct spool_writer **w, char sha[SPOOL_HEX_LEN + 1],
-                        char *err, size_t errlen);
 
 #endif
