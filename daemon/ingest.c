@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -655,6 +657,25 @@ void ingest_ahead_drop(struct ingest *in)
 	free(ah);
 }
 
+/*
+ * A parse ahead is speculative: it must not take the disk space the
+ * message being parsed needs.  With less free than this plus four times
+ * the next message, messages go one at a time, and a full disk stops
+ * intake at the message that filled it, as without parse ahead.
+ */
+#define AHEAD_MIN_FREE (256ULL << 20)
+
+static bool room_for_ahead(struct ingest *in, int fd)
+{
+	struct statvfs sv;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || statvfs(spool_state_dir(in->spool), &sv) != 0)
+		return false;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize >=
+	       AHEAD_MIN_FREE + 4ULL * (unsigned long long)st.st_size;
+}
+
 bool ingest_ahead(struct ingest *in, const char *sha)
 {
 	struct ingest_ahead *ah;
@@ -671,6 +692,11 @@ bool ingest_ahead(struct ingest *in, const char *sha)
 	memcpy(ah->sha, sha, sizeof(ah->sha));
 	ah->wd = -1;
 	ah->fd = spool_open_message(in->spool, sha);
+	if (ah->fd >= 0 && !room_for_ahead(in, ah->fd)) {
+		close(ah->fd);
+		free(ah);
+		return false;
+	}
 	if (ah->fd >= 0)
 		ah->wd = spool_work_dir(in->spool, sha, err, sizeof(err));
 	/* Any failure here is met again, and reported, when its turn comes. */

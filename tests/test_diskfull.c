@@ -242,7 +242,9 @@ static void test_intaked_disk_full(void **state)
 	assert_consistent(sdir);
 
 	/* 9 MiB left: uid 2 goes in (3 MB spooled, 2.2 MB extracted); uid 3's
-	 * 6 MB of zeros fill the disk in the parse child.  Before the fix the
+	 * 6 MB of zeros fill the disk in the parse child.  (With so little
+	 * space uid 3 is not parsed ahead: it would fill the disk under
+	 * uid 2.)  Before the fix the
 	 * child dropped the file and the message was recorded without it, and
 	 * marked on the server. */
 	ballast(&d, 9 << 20);
