@@ -195,6 +195,23 @@ def machine():
                 fs=fs_type(DIR), load=open("/proc/loadavg").read().split()[:3])
 
 
+def busy_share(seconds=5.0):
+    """Share of all CPUs busy while the benchmark itself sleeps (from
+    /proc/stat): other work on the machine, which the load average cannot
+    tell apart from the benchmark's own runs and corpus generation."""
+    def sample():
+        v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        idle = v[3] + (v[4] if len(v) > 4 else 0)          # idle + iowait
+        return sum(v[:8]), idle                              # guest is inside user
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return 0.0 if t1 == t0 else 1.0 - (i1 - i0) / (t1 - t0)
+
+
+QUIET = 0.10   # more than this share busy while the benchmark sleeps: not quiet
+
+
 def med(runs, k):
     return statistics.median(r[k] for r in runs)
 
@@ -211,12 +228,15 @@ def main():
             raise SystemExit(2)
     cdir = corpus()
     m = machine()
-    log("bench: load before the runs %s" % " ".join(m["load"]))
+    m["busy"] = busy_share()
+    log("bench: load before the runs %s; CPU busy while idle %.0f%%"
+        % (" ".join(m["load"]), 100 * m["busy"]))
     res = [ingest_vs_chain(cdir, "typical"), ingest_vs_chain(cdir, "small"),
            ingest_vs_chain(cdir, "big")]
     if IMAP:
         res.append(imap_vs_mbsync(cdir))
     load_after = open("/proc/loadavg").read().split()[:3]
+    m["busy_after"] = busy_share()
     report(m, res, load_after)
 
 
@@ -261,14 +281,19 @@ def report(m, res, load_after):
     w("")
     w("- CPU: %s, nproc %d; kernel %s" % (m["cpu"], m["nproc"], m["kernel"]))
     w("- scratch directory %s on %s" % (DIR, m["fs"]))
-    w("- load average (1, 5, 15 min) before the runs: %s; after: %s"
-      % (", ".join(m["load"]), ", ".join(load_after)))
-    if max(float(m["load"][0]), float(load_after[0])) >= 1.0:
+    w("- load average (1, 5, 15 min) before the runs: %s; after: %s (the benchmark's own "
+      "corpus generation and runs raise it)" % (", ".join(m["load"]), ", ".join(load_after)))
+    w("- CPU busy while the benchmark slept for 5 s (other work on the machine): %.0f%% before "
+      "the runs, %.0f%% after" % (100 * m["busy"], 100 * m["busy_after"]))
+    if max(m["busy"], m["busy_after"]) > QUIET:
         w("")
-        w("**Measured under load** (1-minute load average %s on %d cores before the runs, "
-          "%s after): other work shared the CPUs and the disk, so absolute rates are low and "
-          "noisy; the interleaved ratios are the figures to read."
-          % (m["load"][0], m["nproc"], load_after[0]))
+        w("**Measured under load**: other work kept %.0f%% of the CPUs busy before the runs and "
+          "%.0f%% after, so absolute rates are low and noisy; the interleaved ratios are the "
+          "figures to read." % (100 * m["busy"], 100 * m["busy_after"]))
+    else:
+        w("")
+        w("Quiet machine: nothing else used more than %.0f%% of the CPUs before or after the runs."
+          % (100 * QUIET))
     w("")
     w("```")
     w(m["free"])
