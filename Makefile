@@ -74,21 +74,25 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_HELPER_OBJ) $(BUILD)/libintake.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # Tests run from the project root; they find ../shared/corpora and examples/
-# by relative path.  Each program's cmocka counts are summed into one
+# by relative path.  tests/run.sh runs TEST_JOBS programs at a time (one per
+# core), the longest first so that the lanes end together, prints each
+# program's output whole when it ends and sums cmocka's counts into one
 # closing line per build ("plain: N passed, M failed").
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# Longest first, by the times tests/run.sh prints ("== PROGRAM (N s)") on
+# the 2-core machine; the others follow in name order.
+TEST_FIRST_PLAIN := test_content test_crash test_imap test_ingest test_unpack test_corpora \
+                    test_hostile test_health test_worker test_diskfull test_reportmail \
+                    test_smtp test_textract
+TEST_FIRST_SAN   := test_corpora test_imap test_unpack test_hostile test_ingest test_crash \
+                    test_content test_worker test_health test_reportmail test_textract \
+                    test_staff test_diskfull test_examples test_mime
+TEST_FIRST  = $(if $(SAN),$(TEST_FIRST_SAN),$(TEST_FIRST_PLAIN))
+TEST_ORDER  = $(foreach t,$(TEST_FIRST),$(filter $(BUILD)/tests/$(t),$(TEST_BIN))) \
+              $(filter-out $(TEST_FIRST:%=$(BUILD)/tests/%),$(TEST_BIN))
 test-run: all $(TEST_BIN)
 	@tmp=$${INTAKE_TEST_TMPDIR:-$$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )}; \
-	log=$$(mktemp); passed=0; failed=0; bad=0; \
-	for t in $(TEST_BIN); do \
-	  echo "== $$t"; \
-	  TMPDIR=$$tmp INTAKE_BIN=$(BINDIR_OUT) $$t > $$log 2>&1; rc=$$?; cat $$log; \
-	  p=$$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' $$log | tail -1); \
-	  f=$$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' $$log | tail -1); \
-	  passed=$$((passed + $${p:-0})); failed=$$((failed + $${f:-0})); \
-	  if [ $$rc -ne 0 ]; then bad=$$((bad + 1)); [ -n "$$f" ] || failed=$$((failed + 1)); fi; \
-	done; rm -f $$log; \
-	echo "$(if $(SAN),sanitizers,plain): $$passed passed, $$failed failed"; \
-	[ $$bad -eq 0 ]
+	sh tests/run.sh $(if $(SAN),sanitizers,plain) $(TEST_JOBS) $(BINDIR_OUT) "$$tmp" $(TEST_ORDER)
 
 # parsers/ includes nothing of spool/ or daemon/; spool/ nothing of daemon/.
 layering:
