@@ -79,14 +79,14 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_HELPER_OBJ) $(BUILD)/libintake.a
 # program's output whole when it ends and sums cmocka's counts into one
 # closing line per build ("plain: N passed, M failed").
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-# Longest first, by the times tests/run.sh prints ("== PROGRAM (N s)") on
-# the 2-core machine; the others follow in name order.
+# Longest first, by the times tests/run.sh prints ("== PROGRAM (N s)") in
+# make check on the 2-core machine; the others follow in name order.
 TEST_FIRST_PLAIN := test_content test_crash test_imap test_ingest test_unpack test_corpora \
-                    test_hostile test_health test_worker test_diskfull test_reportmail \
-                    test_smtp test_textract
+                    test_hostile test_health test_worker test_diskfull test_report \
+                    test_textract test_smtp test_reportmail
 TEST_FIRST_SAN   := test_corpora test_imap test_unpack test_hostile test_ingest test_crash \
-                    test_content test_worker test_health test_reportmail test_textract \
-                    test_staff test_diskfull test_examples test_mime
+                    test_content test_health test_worker test_reportmail test_textract \
+                    test_staff test_diskfull test_examples test_mime test_smtp test_report
 TEST_FIRST  = $(if $(SAN),$(TEST_FIRST_SAN),$(TEST_FIRST_PLAIN))
 TEST_ORDER  = $(foreach t,$(TEST_FIRST),$(filter $(BUILD)/tests/$(t),$(TEST_BIN))) \
               $(filter-out $(TEST_FIRST:%=$(BUILD)/tests/%),$(TEST_BIN))
