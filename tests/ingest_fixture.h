@@ -16,6 +16,15 @@ struct fixture {
 
 /* extra: more [intake] lines, or NULL. */
 void fixture_setup(struct fixture *f, const char *extra);
+/*
+ * The extra line of tests that use the examples as data.  Their pictures
+ * are 8x6-pixel placeholders without text: OCR reads nothing in them, yet
+ * every parse child that meets one loads Tesseract (about a second; more
+ * under ASan), which was most of these tests' time.  test_examples and
+ * test_imap's examples runs keep the default (ocr = auto); OCR itself is
+ * test_textract's, test_worker's, test_ingest's and test_content's.
+ */
+#define FIXTURE_OCR_OFF "ocr = off\n"
 void fixture_teardown(struct fixture *f);
 /* Ingest a file with an RFC 3339 received time (NULL = none given). */
 int fixture_ingest(struct fixture *f, const char *path, const char *received,

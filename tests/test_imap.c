@@ -43,6 +43,17 @@
 	" JOIN files f ON f.id = a.file JOIN messages m ON m.id = f.message" \
 	" WHERE a.current ORDER BY 1, 2"
 
+/*
+ * The examples' pictures are 8x6-pixel placeholders without text: OCR
+ * reads nothing in them, yet every parse child that meets one loads
+ * Tesseract (about a second of a run; more under ASan).  The two examples
+ * tests keep OCR on (auto), so intaked's parse children run Tesseract in
+ * their sandbox; the tests that only need messages flowing (copies of the
+ * examples, many runs of them) turn it off with this, appended to the
+ * configuration.
+ */
+#define OCR_OFF "[intake]\nocr = off\n"
+
 struct t {
 	char *dir;
 	struct imapd d;
@@ -318,7 +329,7 @@ static void test_examples_replies_over_smtp(void **state)
 
 static void test_hundred_with_restart(void **state)
 {
-	struct t *t = t_new("none", NULL);
+	struct t *t = t_new("none", OCR_OFF);
 	long long mid;
 	pid_t pid;
 	int rc;
@@ -358,7 +369,7 @@ static unsigned kill_runs(void)
 
 static void test_kill9_many_runs(void **state)
 {
-	struct t *t = t_new("none", NULL);
+	struct t *t = t_new("none", OCR_OFF);
 	char *clean_state = tu_printf("%s/clean", t->dir);
 	char *clean_conf = tu_printf("%s/clean.conf", t->dir);
 	char *want, *want_items;
@@ -371,7 +382,7 @@ static void test_kill9_many_runs(void **state)
 	fprintf(stderr, "# kill -9 seed %u\n", seed);
 	srand(seed);
 	deliver_copies(&t->d, 24, 0);
-	imapd_write_conf(&t->d, clean_conf, clean_state, "none", NULL, NULL);
+	imapd_write_conf(&t->d, clean_conf, clean_state, "none", NULL, OCR_OFF);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(intaked_run(clean_conf, "--once", t->log, NULL), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -386,7 +397,7 @@ static void test_kill9_many_runs(void **state)
 		char *got, *got_items, *ic;
 		bool finished = false;
 
-		imapd_write_conf(&t->d, conf, sdir, "none", NULL, NULL);
+		imapd_write_conf(&t->d, conf, sdir, "none", NULL, OCR_OFF);
 		/* Kill runs on this state until one finishes by itself. */
 		while (!finished && kills < budget) {
 			pid_t pid = intaked_spawn(conf, "--once", t->log);
@@ -441,7 +452,7 @@ static void test_kill9_many_runs(void **state)
 
 static void test_uidvalidity_reset(void **state)
 {
-	struct t *t = t_new("none", NULL);
+	struct t *t = t_new("none", OCR_OFF);
 	long long uv1, uv2;
 	char *cmd, *log;
 
@@ -517,7 +528,7 @@ static void write_big_message(const char *path, size_t n)
 
 static void test_server_stops_mid_fetch(void **state)
 {
-	struct t *t = t_new("none", "fetch_chunk = 64k\nmax_backoff = 2\n");
+	struct t *t = t_new("none", "fetch_chunk = 64k\nmax_backoff = 2\n" OCR_OFF);
 	char *big = tu_printf("%s/big.eml", t->dir);
 	pid_t pid;
 	int rc;
@@ -640,7 +651,7 @@ static void test_tls_verification(void **state)
 
 static void test_quarantine(void **state)
 {
-	struct t *t = t_new("none", "max_attempts = 2\n");
+	struct t *t = t_new("none", "max_attempts = 2\n" OCR_OFF);
 	size_t n;
 	char **files;
 	char *cmd, *log;

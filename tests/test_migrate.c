@@ -61,7 +61,7 @@ static void make_v5(struct fixture *fx, char **ledger_r, long long counts[4])
 {
 	sqlite3 *db;
 
-	fixture_setup(fx, NULL);
+	fixture_setup(fx, FIXTURE_OCR_OFF);
 	assert_true(fixture_ingest_examples(fx) > 5);
 	*ledger_r = tu_printf("%s/state/intake.db", fx->dir);
 	app_close(&fx->app);
@@ -153,7 +153,7 @@ static void test_text_excerpt_cut(void **state)
 	size_t n = 0;
 
 	(void)state;
-	fixture_setup(&fx, NULL);
+	fixture_setup(&fx, FIXTURE_OCR_OFF);
 	assert_true(fixture_ingest_examples(&fx) > 0);
 	/* "申" is 3 bytes: 4096 is not a multiple of 3. */
 	while (n + 3 <= LEDGER_TEXT_EXCERPT * 2 - 1) {

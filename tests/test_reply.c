@@ -40,7 +40,7 @@ static int stop_sink(void **state)
 
 static char *smtp_conf(unsigned port, const char *more)
 {
-	return tu_printf("[smtp]\nhost = 127.0.0.1\nport = %u\nsecurity = none\nfrom = " OUR_FROM "\n%s",
+	return tu_printf(FIXTURE_OCR_OFF "[smtp]\nhost = 127.0.0.1\nport = %u\nsecurity = none\nfrom = " OUR_FROM "\n%s",
 	                 port, more ? more : "");
 }
 

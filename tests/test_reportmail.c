@@ -50,7 +50,7 @@ static int teardown(void **state)
 
 static char *conf_text(unsigned port, const char *recipients)
 {
-	return tu_printf("[smtp]\nhost = 127.0.0.1\nport = %u\nsecurity = none\nfrom = " OUR_FROM "\n"
+	return tu_printf(FIXTURE_OCR_OFF "[smtp]\nhost = 127.0.0.1\nport = %u\nsecurity = none\nfrom = " OUR_FROM "\n"
 	                 "timeout = 5\n%s%s%s", port, recipients ? "[report]\nrecipients = " : "",
 	                 recipients ? recipients : "", recipients ? "\n" : "");
 }

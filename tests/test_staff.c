@@ -32,7 +32,7 @@ static struct fixture fx;
 static int setup(void **state)
 {
 	(void)state;
-	fixture_setup(&fx, NULL);
+	fixture_setup(&fx, FIXTURE_OCR_OFF);
 	assert_int_equal(fixture_ingest_examples(&fx), 20);
 	return 0;
 }

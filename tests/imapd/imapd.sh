@@ -128,9 +128,15 @@ deliver)
 	md=$dir/home/$user/Maildir
 	mkdir -p "$md/tmp" "$md/new" "$md/cur"
 	chmod 0755 "$dir" "$dir/home" 2>/dev/null || true
-	# Dovecot gives new mail UIDs in file-name order: names that sort in
-	# delivery order (nanoseconds, fixed width), never by pid (which wraps).
-	name=$(date +%s%N).$$_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n').intake-test
+	# Dovecot gives new mail UIDs in the order of the names' times: the
+	# seconds before the first dot, then the microseconds after an "M" in
+	# the next part (maildir_filename_sort_cmp), never by pid (which wraps).
+	# The seconds must be seconds: it compares them as an int, so one
+	# number of nanoseconds ordered deliveries more than 2.1 s apart
+	# backwards (a loaded machine took that long for the 20 examples).
+	now=$(date +%s.%N)
+	usecs=${now#*.}
+	name=${now%.*}.M${usecs%???}P$$_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n').intake-test
 	cp "$file" "$md/tmp/$name"
 	[ -z "$when" ] || touch -d "@$when" "$md/tmp/$name"
 	mv "$md/tmp/$name" "$md/new/$name"
