@@ -47,10 +47,13 @@ static json_t *dossier_files(struct ledger *l, long long d)
 
 	if (sqlite3_prepare_v2(ledger_db(l),
 		"SELECT f.id, f.name, f.path, a.item, f.mime, f.kind, f.size, f.sha256, f.message, a.evidence, a.by,"
-		" m.files_purged_at IS NOT NULL"
+		" m.files_purged_at IS NOT NULL, f.container"
 		" FROM files f JOIN messages m ON m.id = f.message"
 		" LEFT JOIN assignments a ON a.file = f.id AND a.current = 1"
-		" WHERE f.dossier = ? AND f.ignored = 0 AND f.container = 0 ORDER BY f.message, f.seq",
+		/* An opened archive is its entries; one that could not be read
+		 * whole was kept as sent and is listed (worker.c, REC_KEPT). */
+		" WHERE f.dossier = ? AND f.ignored = 0 AND (f.container = 0 OR f.stored IS NOT NULL)"
+		" ORDER BY f.message, f.seq",
 		-1, &st, NULL) != SQLITE_OK)
 		return a;
 	sqlite3_bind_int64(st, 1, d);
@@ -69,6 +72,8 @@ static json_t *dossier_files(struct ledger *l, long long d)
 		json_object_set_new(f, "assigned_by", str_or_null(col_text(st, 10)));
 		/* The bytes are gone (retention_days); the row stays. */
 		json_object_set_new(f, "purged", json_boolean(sqlite3_column_int(st, 11)));
+		/* An attached archive not read whole, kept as sent. */
+		json_object_set_new(f, "kept_archive", json_boolean(sqlite3_column_int(st, 12)));
 		json_array_append_new(a, f);
 	}
 	sqlite3_finalize(st);

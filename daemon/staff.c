@@ -539,6 +539,8 @@ void staff_print_show(FILE *out, const json_t *d, const struct campaign *c)
 				fprintf(out, "（%s 人工改判）", by);
 			fputc('\n', out);
 		}
+		if (json_is_true(json_object_get(v, "kept_archive")))
+			fputs("          压缩包未能完整解开（见下方问题），原件已保留：可用 export 导出后自行打开\n", out);
 		print_text_line(out, json_object_get(v, "text"));
 	}
 	staff_print_eligibility(out, json_object_get(d, "eligibility"));
@@ -616,7 +618,7 @@ int staff_assign(struct ledger *l, const struct campaign *c, long long file, con
 		goto sql;
 	in_txn = true;
 	if (sqlite3_prepare_v2(ledger_db(l),
-		"SELECT f.dossier, f.ignored, f.container, f.name, m.county, d.program,"
+		"SELECT f.dossier, f.ignored, f.container AND f.stored IS NULL, f.name, m.county, d.program,"
 		" (SELECT item FROM assignments a WHERE a.file = f.id AND a.current = 1)"
 		" FROM files f JOIN messages m ON m.id = f.message LEFT JOIN dossiers d ON d.id = f.dossier"
 		" WHERE f.id = ?", -1, &st, NULL) != SQLITE_OK)
@@ -951,7 +953,10 @@ int staff_export(struct ledger *l, const struct campaign *c, const char *state_d
 		"SELECT f.id, f.name, f.stored, f.sha256, f.kind, m.sha256,"
 		" (SELECT item FROM assignments a WHERE a.file = f.id AND a.current = 1)"
 		" FROM files f JOIN messages m ON m.id = f.message"
-		" WHERE f.dossier = ? AND f.ignored = 0 AND f.container = 0 ORDER BY f.message, f.seq",
+		/* Opened archives are exported as their entries; an attached one
+		 * that could not be read whole was kept and is exported as sent. */
+		" WHERE f.dossier = ? AND f.ignored = 0 AND (f.container = 0 OR f.stored IS NOT NULL)"
+		" ORDER BY f.message, f.seq",
 		-1, &st, NULL) != SQLITE_OK)
 		goto sql;
 	sqlite3_bind_int64(st, 1, dossier);

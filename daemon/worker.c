@@ -42,7 +42,7 @@
 #define TEXT_TOTAL_MAX (64U << 20)    /* document text one child may send */
 
 enum rec_type { REC_INFO = 'I', REC_FILE = 'F', REC_PROBLEM = 'P', REC_RECEIVED = 'R', REC_DONE = 'D',
-                REC_LOCAL = 'L', REC_TEXT = 'T', REC_BUDGET = 'B' };
+                REC_LOCAL = 'L', REC_TEXT = 'T', REC_BUDGET = 'B', REC_KEPT = 'K' };
 
 struct wbuf {
 	unsigned char *p;
@@ -238,6 +238,8 @@ struct child {
 	unsigned ntext;        /* files whose text was read */
 	size_t text_total;     /* bytes of text sent */
 	unsigned long long ocr_budget_ms; /* extra time claimed for OCR so far */
+	bool arc_trouble;      /* an archive under the current attachment was not
+	                          read whole (encrypted, damaged, refused entries) */
 };
 
 /* One file being written: an attachment or an archive entry. */
@@ -536,9 +538,26 @@ static void file_done(struct child *ch, struct outfile *of, const struct filemet
 	if (!container && !ch->failed)
 		file_text(ch, of, m, &sr);
 	if (container && !ch->failed) {
+		if (m->depth == 0)
+			ch->arc_trouble = false;
 		lseek(of->fd, 0, SEEK_SET);
 		unpack_into(ch, of->fd, of->seq, m->depth + 1, m->top, m->top_name,
 		            m->path, m->inner ? m->inner : NULL, m->part, m->in_forward);
+	}
+	if (container && m->depth == 0 && ch->arc_trouble && !ch->failed) {
+		/*
+		 * Something in this attachment could not be read: an encrypted
+		 * zip whose password comes by phone, a damaged volume, entries
+		 * refused.  The attachment as sent is kept beside what was
+		 * read, so staff can export it and open it themselves.  Only the
+		 * attached archive is kept, never a nested one: its bytes hold
+		 * every nested archive, and it is no larger than the message.
+		 */
+		wb_begin(&ch->rec, REC_KEPT);
+		wb_u64(&ch->rec, of->seq);
+		if (wb_send(&ch->rec, ch->out) != 0)
+			ch->failed = true;
+		container = false;
 	}
 	if (container) {
 		/* Not stored (emit_file() names no file): gone before writeback. */
@@ -581,6 +600,7 @@ static void arc_problem(void *ctx, const char *kind, const char *subject, const 
 {
 	struct arcframe *f = ctx;
 
+	f->ch->arc_trouble = true;
 	emit_problem(f->ch, f->parent_seq, kind, subject, reason);
 }
 
@@ -677,7 +697,8 @@ static void unpack_into(struct child *ch, int fd, unsigned parent_seq, unsigned 
 	f.part = part;
 	f.in_forward = in_forward;
 	f.cur.fd = -1;
-	(void)unpack_fd(fd, path_prefix, depth, ch->lim, &ch->budget, &sink);
+	if (unpack_fd(fd, path_prefix, depth, ch->lim, &ch->budget, &sink) != 0)
+		ch->arc_trouble = true;
 	if (f.cur.fd >= 0)
 		close(f.cur.fd);
 	free(f.path);
@@ -1290,6 +1311,17 @@ static int decode_record(struct worker_result *r, struct decoder *dc, const unsi
 		wf->text_pages = pages > 100000 ? 100000 : (unsigned)pages;
 		wf->text_truncated = trunc != 0;
 		wf->text_note = note;
+		break;
+	}
+	case REC_KEPT: {
+		/* An attached archive not read whole is kept after all: it was
+		 * named by its REC_FILE as an opened archive, not stored. */
+		unsigned seq = (unsigned)rc_u64(&c);
+		struct worker_file *wf = c.bad ? NULL : file_by_seq(r, seq);
+
+		if (!wf || !wf->container || wf->depth != 0 || wf->stored[0] != '\0')
+			return -1;
+		snprintf(wf->stored, sizeof(wf->stored), "%04u", seq);
 		break;
 	}
 	case REC_BUDGET: {

@@ -45,7 +45,8 @@ struct worker_file {
 	bool body_image;       /* inline image of the letter */
 	bool in_forward;
 	char stored[16];       /* file name under files/<msg>/; "" for an archive that
-	                          was opened (its entries are stored, not it) */
+	                          was opened (its entries are stored, not it), unless
+	                          it was attached and not read whole (then kept) */
 	/* What the document says (textract.h), read in the child; text NULL
 	 * when nothing was read (text_note says why, or the file was not a
 	 * document/image).  text_source is an enum text_source. */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -566,6 +567,124 @@ static void test_server_stops_mid_fetch(void **state)
 	t_free(t);
 }
 
+/* ---- SIGTERM in the middle of a message ---- */
+
+/* The first process id in /proc/PID/task/PID/children, 0 if none. */
+static pid_t first_child(pid_t pid)
+{
+	char *path = tu_printf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+	char *s = tu_read_file(path, NULL);
+	pid_t c = s ? (pid_t)atoi(s) : 0;
+
+	free(s);
+	free(path);
+	return c;
+}
+
+/* path, then the same message made distinct by one header in front. */
+static void write_variant(const char *from, const char *to, unsigned i)
+{
+	size_t len;
+	char *body = tu_read_file(from, &len), *hdr = tu_printf("X-Copy: %u\r\n", i);
+	FILE *f = fopen(to, "wb");
+
+	assert_non_null(body);
+	assert_non_null(f);
+	assert_int_equal(fwrite(hdr, 1, strlen(hdr), f), strlen(hdr));
+	assert_int_equal(fwrite(body, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(hdr);
+	free(body);
+}
+
+/*
+ * systemctl stop sends SIGTERM to every process of the unit (the default
+ * KillMode=control-group): intaked, its helper and the parse child alike.
+ * Sent while the first message is being parsed, intaked finishes
+ * that message (recorded, marked on the server), drops what it fetched
+ * or parsed ahead, and exits 0; its helper process and the parse children
+ * are gone with it.  The next run takes the rest, nothing twice.
+ */
+static void test_sigterm_finishes_message_in_flight(void **state)
+{
+	struct t *t = t_new("none", NULL);
+	char *big = tu_printf("%s/big.eml", t->dir);
+	pid_t pid, zygote = 0, parse = 0;
+	struct stat st;
+	int rc;
+
+	(void)state;
+	write_big_message(big, 48u << 20);
+	for (unsigned i = 1; i <= 3; i++) {
+		char *v = tu_printf("%s/big%u.eml", t->dir, i);
+
+		write_variant(big, v, i);
+		imapd_deliver(&t->d, v, 1683856800 + i);
+		free(v);
+	}
+	pid = intaked_spawn(t->conf, NULL, t->log);
+	/* Wait for the first parse child: intaked -> zygote -> child. */
+	for (int waited = 0; waited < 60000 && !parse; waited++) {
+		zygote = first_child(pid);
+		parse = zygote > 0 ? first_child(zygote) : 0;
+		if (!parse)
+			usleep(1000);
+	}
+	if (!parse)
+		show_log_on_failure(t);
+	assert_true(parse > 0);
+	/* Nothing is recorded yet: the first message is in flight. */
+	assert_int_equal(count_messages(t), 0);
+	(void)kill(parse, SIGTERM);   /* it may have just ended */
+	assert_int_equal(kill(zygote, SIGTERM), 0);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	rc = intaked_wait(pid, NULL);
+	if (rc != 0)
+		show_log_on_failure(t);
+	assert_int_equal(rc, 0);
+	{
+		char *l = read_log(t);
+
+		assert_non_null(strstr(l, "stopping:"));
+		free(l);
+	}
+	/* The message in flight was finished, whole, and marked. */
+	assert_int_equal(ledger_int(t->state, "SELECT count(*) FROM messages WHERE uid = 1"), 1);
+	assert_true(ledger_int(t->state, "SELECT last_uid FROM mailbox_state") >= 1);
+	assert_true(ledger_int(t->state, "SELECT count(*) FROM files f JOIN messages m ON m.id = f.message"
+	                                 " WHERE m.uid = 1 AND f.stored IS NOT NULL") >= 1);
+	assert_int_equal(ledger_int(t->state, "SELECT count(*) FROM fetch_attempts WHERE quarantined"), 0);
+	/* intaked reaped its helper, which reaped the child. */
+	assert_int_equal(kill(zygote, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	assert_int_equal(kill(parse, 0), -1);
+	assert_int_equal(errno, ESRCH);
+	{
+		char *tmp = tu_printf("%s/spool/tmp", t->state);
+		size_t n = 0;
+		char **left = tu_list_files(tmp, &n);
+
+		assert_int_equal(n, 0);
+		tu_free_list(left, n);
+		free(tmp);
+	}
+	/* The next run takes the rest. */
+	assert_int_equal(intaked_run(t->conf, "--once", t->log, NULL), 0);
+	assert_int_equal(count_messages(t), 3);
+	assert_int_equal(ledger_int(t->state, "SELECT count(DISTINCT uid) FROM messages"), 3);
+	assert_int_equal(ledger_int(t->state, "SELECT last_uid FROM mailbox_state"), 3);
+	/* Each message whole: the big one plus its "X-Copy: N\r\n". */
+	assert_int_equal(stat(big, &st), 0);
+	{
+		char *sql = tu_printf("SELECT count(*) FROM messages WHERE size = %lld", (long long)st.st_size + 11);
+
+		assert_int_equal(ledger_int(t->state, sql), 3);
+		free(sql);
+	}
+	free(big);
+	t_free(t);
+}
+
 /* ---- TLS: implicit and STARTTLS accepted; bad certificates refused ---- */
 
 static int check_config(const struct t *t, const char *conf, char **out_r)
@@ -843,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_kill9_many_runs),
 		cmocka_unit_test(test_uidvalidity_reset),
 		cmocka_unit_test(test_server_stops_mid_fetch),
+		cmocka_unit_test(test_sigterm_finishes_message_in_flight),
 		cmocka_unit_test(test_tls_verification),
 		cmocka_unit_test(test_quarantine),
 		cmocka_unit_test(test_big_message_bounded_rss),

@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "ingest_fixture.h"
+#include "ledger.h"
 #include "query.h"
 #include "report.h"
 #include "reprocess.h"
@@ -315,6 +317,84 @@ static void test_export(void **state)
 	free(dir);
 }
 
+/*
+ * 常宁's zip is encrypted: nothing in it could be read, so the attachment
+ * is kept as sent.  show lists it with a line saying so, export writes it
+ * byte for byte, and assign refuses only archives that were opened.
+ */
+static void test_kept_archive_shown_and_exported(void **state)
+{
+	char err[512], *dir = tu_printf("%s/export-kept", fx.dir), *out = NULL, *txt = NULL;
+	size_t len = 0, i, nfiles = 0;
+	long long id = 0, fid = 0, opened = 0;
+	const char *sha = NULL;
+	json_t *d = NULL, *f;
+	char **list, hex[65];
+	unsigned n;
+	FILE *o;
+
+	(void)state;
+	for (long long k = 1; !fid; k++) {
+		char e2[256];
+		json_t *j = staff_show(fx.app.ledger, fx.app.camp, k, e2, sizeof(e2));
+
+		if (!j)
+			fail_msg("no dossier lists a kept archive (%s)", e2);
+		json_array_foreach(json_object_get(j, "files"), i, f)
+			if (json_is_true(json_object_get(f, "kept_archive"))) {
+				fid = json_integer_value(json_object_get(f, "id"));
+				sha = json_string_value(json_object_get(f, "sha256"));
+				id = k;
+			}
+		if (fid)
+			d = j;
+		else
+			json_decref(j);
+	}
+	/* show, as text */
+	o = open_memstream(&txt, &len);
+	staff_print_show(o, d, fx.app.camp);
+	fclose(o);
+	assert_non_null(strstr(txt, "原件已保留"));
+	free(txt);
+	/* export */
+	o = open_memstream(&out, &len);
+	assert_int_equal(staff_export(fx.app.ledger, fx.app.camp, fx.app.cfg->state_dir, id, dir, "王五", o,
+	                              &n, err, sizeof(err)), 0);
+	fclose(o);
+	assert_true(n >= 1);
+	list = tu_list_files(dir, &nfiles);
+	assert_int_equal(nfiles, n);
+	for (size_t k = 0; k < nfiles; k++) {
+		size_t flen;
+		char *data = tu_read_file(list[k], &flen);
+
+		spool_sha256_hex(data, flen, hex);
+		if (sha && strcmp(hex, sha) == 0)
+			sha = NULL;   /* found */
+		free(data);
+	}
+	assert_null(sha);
+	tu_free_list(list, nfiles);
+	free(out);
+	json_decref(d);
+	/* assign: the kept archive may be judged; an opened one may not */
+	{
+		struct staff_assign_result res;
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(ledger_db(fx.app.ledger), "SELECT id FROM files"
+		                 " WHERE container = 1 AND stored IS NULL ORDER BY id LIMIT 1", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		opened = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		assert_int_not_equal(staff_assign(fx.app.ledger, fx.app.camp, opened, "B05", "王五",
+		                                  &res, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "已解开的压缩包"));
+	}
+	free(dir);
+}
+
 /* text with the first "patterns = " after anchor given extra words first. */
 static char *more_patterns(char *text, const char *anchor, const char *words)
 {
@@ -562,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_mark_paper),
 		cmocka_unit_test(test_assign),
 		cmocka_unit_test(test_export),
+		cmocka_unit_test(test_kept_archive_shown_and_exported),
 		cmocka_unit_test(test_reprocess),
 		cmocka_unit_test(test_commands),
 	};
