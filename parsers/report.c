@@ -229,14 +229,12 @@ const char *report_county_name(const struct campaign *c, int county)
 
 /* ---- shared arithmetic ---- */
 
-struct totals {
-	unsigned msgs_today, msgs, dossiers[CAMPAIGN_MAX_PROGRAMS], unknown_program, new_today;
-	unsigned complete, incomplete, late, problems_today, problems;
-	size_t silent;         /* counties that sent nothing */
-};
-
-static void add_totals(const struct report *r, struct totals *t)
+/* Sums over all counties (county_missing unused); returns how many
+ * counties sent nothing. */
+static size_t add_totals(const struct report *r, struct report_county *t)
 {
+	size_t silent = 0;
+
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < r->ncounties; i++) {
 		const struct report_county *k = &r->counties[i];
@@ -252,8 +250,37 @@ static void add_totals(const struct report *r, struct totals *t)
 		t->problems_today += k->problems_today;
 		t->problems += k->problems;
 		if (i < r->c->ncounties && k->msgs == 0)
-			t->silent++;
+			silent++;
 	}
+	return silent;
+}
+
+#define COUNTY_VALUES_MAX (CAMPAIGN_MAX_PROGRAMS + 8)
+
+/*
+ * The numbers of a county row (or of the totals) in column order: letters
+ * today and to date, dossiers per program, [new today,] complete,
+ * incomplete, late, [problems today,] problems.  detail adds the bracketed
+ * columns (CSV).  Returns how many; v holds COUNTY_VALUES_MAX.
+ */
+static size_t county_values(const struct campaign *c, const struct report_county *k, bool detail,
+                            unsigned *v)
+{
+	size_t n = 0;
+
+	v[n++] = k->msgs_today;
+	v[n++] = k->msgs;
+	for (size_t p = 0; p < c->nprograms; p++)
+		v[n++] = k->dossiers[p];
+	if (detail)
+		v[n++] = k->new_today;
+	v[n++] = k->complete;
+	v[n++] = k->incomplete;
+	v[n++] = k->late;
+	if (detail)
+		v[n++] = k->problems_today;
+	v[n++] = k->problems;
+	return n;
 }
 
 static const char *const weekday_zh[] = { "日", "一", "二", "三", "四", "五", "六" };
@@ -387,6 +414,21 @@ static void text_header(const struct report *r, FILE *out)
 	fprintf(out, "生成时间：%s\n\n", gen);
 }
 
+/* A row of the county table: name, the numbers, and last (NULL for none). */
+static void text_county_row(FILE *out, const struct campaign *c, const char *name, size_t wname,
+                            const struct report_county *k, const char *last)
+{
+	unsigned v[COUNTY_VALUES_MAX];
+	size_t n = county_values(c, k, false, v);
+
+	put_cell(out, name, wname, false);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %*u", i < 2 ? 8 : 4, v[i]);
+	if (last)
+		fprintf(out, "  %s", last);
+	fputc('\n', out);
+}
+
 static void text_extra(const struct report *r, FILE *out);
 
 int report_text(const struct report *r, FILE *out)
@@ -394,11 +436,11 @@ int report_text(const struct report *r, FILE *out)
 	const struct campaign *c = r->c;
 	static const char *const head[] = { "县市区、园区", "今日来信", "累计来信", NULL };
 	static const char *const tail[] = { "齐全", "不全", "逾期", "问题", "县级材料" };
-	size_t wname = report_width(head[0]), ncols, nincomplete = 0, nlate = 0, ntoday_p = 0;
-	struct totals t;
+	size_t wname = report_width(head[0]), ncols, nincomplete = 0, nlate = 0, ntoday_p = 0, silent;
+	struct report_county t;
 	char buf[4096];
 
-	add_totals(r, &t);
+	silent = add_totals(r, &t);
 	for (size_t i = 0; i < r->ncounties; i++)
 		if (report_width(report_county_name(c, i < c->ncounties ? (int)i : -1)) > wname)
 			wname = report_width(report_county_name(c, i < c->ncounties ? (int)i : -1));
@@ -425,22 +467,14 @@ int report_text(const struct report *r, FILE *out)
 		bool unknown = i >= c->ncounties;
 		if (unknown && k->msgs == 0)
 			continue;
-		put_cell(out, report_county_name(c, unknown ? -1 : (int)i), wname, false);
-		fprintf(out, "  %8u  %8u", k->msgs_today, k->msgs);
-		for (size_t p = 0; p < c->nprograms; p++)
-			fprintf(out, "  %4u", k->dossiers[p]);
-		fprintf(out, "  %4u  %4u  %4u  %4u  ", k->complete, k->incomplete, k->late, k->problems);
 		county_missing_text(r, k, buf, sizeof(buf));
-		fprintf(out, "%s\n", buf);
+		text_county_row(out, c, report_county_name(c, unknown ? -1 : (int)i), wname, k, buf);
 	}
 	for (size_t i = 0; i < ncols; i++)
 		fputc('-', out);
 	fputc('\n', out);
-	put_cell(out, "合计", wname, false);
-	fprintf(out, "  %8u  %8u", t.msgs_today, t.msgs);
-	for (size_t p = 0; p < c->nprograms; p++)
-		fprintf(out, "  %4u", t.dossiers[p]);
-	fprintf(out, "  %4u  %4u  %4u  %4u\n\n", t.complete, t.incomplete, t.late, t.problems);
+	text_county_row(out, c, "合计", wname, &t, NULL);
+	fputc('\n', out);
 	fprintf(out, "今日收到申报邮件 %u 封，新增申报单位 %u 个；累计申报邮件 %u 封，申报单位 %zu 个",
 	        t.msgs_today, t.new_today, t.msgs, r->ndossiers);
 	if (t.unknown_program)
@@ -449,11 +483,11 @@ int report_text(const struct report *r, FILE *out)
 	if (r->other_msgs)
 		fprintf(out, "另收到非申报邮件 %u 封（今日 %u 封；自动回复、退信等），不计入以上统计。\n",
 		        r->other_msgs, r->other_msgs_today);
-	fprintf(out, "尚未报送（%zu 个）：", t.silent);
+	fprintf(out, "尚未报送（%zu 个）：", silent);
 	for (size_t i = 0, n = 0; i < c->ncounties; i++)
 		if (r->counties[i].msgs == 0)
 			fprintf(out, "%s%s", n++ ? "、" : "", c->counties[i].name);
-	fputs(t.silent ? "\n\n" : "无\n\n", out);
+	fputs(silent ? "\n\n" : "无\n\n", out);
 
 	for (size_t i = 0; i < r->ndossiers; i++) {
 		if (r->dossiers[i].late)
@@ -719,10 +753,24 @@ static void csv_cells(FILE *out, const char *const *cells, size_t n, bool first)
 		csv_cells(out, cells_, sizeof(cells_) / sizeof(cells_[0]), first); \
 	} while (0)
 
+/* A row of the county table: name, the numbers in detail, last. */
+static void csv_county_row(FILE *out, const struct campaign *c, const char *name,
+                           const struct report_county *k, const char *last)
+{
+	unsigned v[COUNTY_VALUES_MAX];
+	size_t n = county_values(c, k, true, v);
+
+	csv_field(out, name, true);
+	for (size_t i = 0; i < n; i++)
+		csv_uint(out, v[i]);
+	csv_field(out, last, false);
+	csv_end(out);
+}
+
 int report_csv(const struct report *r, FILE *out)
 {
 	const struct campaign *c = r->c;
-	struct totals t;
+	struct report_county t;
 	char buf[8192], date[32], left[64];
 
 	add_totals(r, &t);
@@ -749,34 +797,11 @@ int report_csv(const struct report *r, FILE *out)
 		bool unknown = i >= c->ncounties;
 		if (unknown && k->msgs == 0)
 			continue;
-		csv_field(out, report_county_name(c, unknown ? -1 : (int)i), true);
-		csv_uint(out, k->msgs_today);
-		csv_uint(out, k->msgs);
-		for (size_t p = 0; p < c->nprograms; p++)
-			csv_uint(out, k->dossiers[p]);
-		csv_uint(out, k->new_today);
-		csv_uint(out, k->complete);
-		csv_uint(out, k->incomplete);
-		csv_uint(out, k->late);
-		csv_uint(out, k->problems_today);
-		csv_uint(out, k->problems);
 		county_missing_text(r, k, buf, sizeof(buf));
-		csv_field(out, k->msgs ? buf : "尚未报送", false);
-		csv_end(out);
+		csv_county_row(out, c, report_county_name(c, unknown ? -1 : (int)i), k,
+		               k->msgs ? buf : "尚未报送");
 	}
-	csv_field(out, "合计", true);
-	csv_uint(out, t.msgs_today);
-	csv_uint(out, t.msgs);
-	for (size_t p = 0; p < c->nprograms; p++)
-		csv_uint(out, t.dossiers[p]);
-	csv_uint(out, t.new_today);
-	csv_uint(out, t.complete);
-	csv_uint(out, t.incomplete);
-	csv_uint(out, t.late);
-	csv_uint(out, t.problems_today);
-	csv_uint(out, t.problems);
-	csv_field(out, "", false);
-	csv_end(out);
+	csv_county_row(out, c, "合计", &t, "");
 	csv_end(out);
 
 	CSV_CELLS(out, true, "编号", "县市区、园区", "类别", "申报单位", "首次收到", "今日新增", "状态",
@@ -909,14 +934,29 @@ static const char html_style[] =
 	".late { color: #a00; }\n"
 	"p { margin: 3pt 0; }\n";
 
+/* A row of the county table opened by tr: name, the numbers, last. */
+static void html_county_row(FILE *out, const struct campaign *c, const char *tr, const char *name,
+                            const struct report_county *k, const char *last)
+{
+	unsigned v[COUNTY_VALUES_MAX];
+	size_t n = county_values(c, k, false, v);
+
+	fputs(tr, out);
+	html_td(out, name, NULL);
+	for (size_t i = 0; i < n; i++)
+		html_num(out, v[i]);
+	html_td(out, last, NULL);
+	fputs("</tr>\n", out);
+}
+
 int report_html(const struct report *r, FILE *out)
 {
 	const struct campaign *c = r->c;
-	struct totals t;
+	struct report_county t;
 	char buf[8192], dl[64], left[64], gen[80];
-	size_t nincomplete = 0, nlate = 0, ntoday_p = 0;
+	size_t nincomplete = 0, nlate = 0, ntoday_p = 0, silent;
 
-	add_totals(r, &t);
+	silent = add_totals(r, &t);
 	deadline_text(r, dl, sizeof(dl));
 	days_left_text(r, left, sizeof(left));
 	local_time_text(r, r->generated, gen, sizeof(gen));
@@ -949,42 +989,24 @@ int report_html(const struct report *r, FILE *out)
 		bool unknown = i >= c->ncounties;
 		if (unknown && k->msgs == 0)
 			continue;
-		fputs("<tr>", out);
-		html_td(out, report_county_name(c, unknown ? -1 : (int)i), NULL);
-		html_num(out, k->msgs_today);
-		html_num(out, k->msgs);
-		for (size_t p = 0; p < c->nprograms; p++)
-			html_num(out, k->dossiers[p]);
-		html_num(out, k->complete);
-		html_num(out, k->incomplete);
-		html_num(out, k->late);
-		html_num(out, k->problems);
 		county_missing_text(r, k, buf, sizeof(buf));
-		html_td(out, k->msgs ? buf : "尚未报送", NULL);
-		fputs("</tr>\n", out);
+		html_county_row(out, c, "<tr>", report_county_name(c, unknown ? -1 : (int)i), k,
+		                k->msgs ? buf : "尚未报送");
 	}
-	fputs("<tr class=\"sum\"><td>合计</td>", out);
-	html_num(out, t.msgs_today);
-	html_num(out, t.msgs);
-	for (size_t p = 0; p < c->nprograms; p++)
-		html_num(out, t.dossiers[p]);
-	html_num(out, t.complete);
-	html_num(out, t.incomplete);
-	html_num(out, t.late);
-	html_num(out, t.problems);
-	fputs("<td></td></tr>\n</tbody>\n</table>\n", out);
+	html_county_row(out, c, "<tr class=\"sum\">", "合计", &t, "");
+	fputs("</tbody>\n</table>\n", out);
 	fprintf(out, "<p>今日收到申报邮件 %u 封，新增申报单位 %u 个；累计申报邮件 %u 封，申报单位 %zu 个。",
 	        t.msgs_today, t.new_today, t.msgs, r->ndossiers);
 	if (r->other_msgs)
 		fprintf(out, "另收到非申报邮件 %u 封（自动回复、退信等），不计入统计。", r->other_msgs);
-	fprintf(out, "</p>\n<p>尚未报送（%zu 个）：", t.silent);
+	fprintf(out, "</p>\n<p>尚未报送（%zu 个）：", silent);
 	for (size_t i = 0, n = 0; i < c->ncounties; i++)
 		if (r->counties[i].msgs == 0) {
 			if (n++)
 				fputs("、", out);
 			html_text(out, c->counties[i].name);
 		}
-	fputs(t.silent ? "</p>\n" : "无</p>\n", out);
+	fputs(silent ? "</p>\n" : "无</p>\n", out);
 
 	for (size_t i = 0; i < r->ndossiers; i++) {
 		if (r->dossiers[i].late)
