@@ -255,6 +255,15 @@ static size_t add_totals(const struct report *r, struct report_county *t)
 	return silent;
 }
 
+/* Name of row i of the county table; NULL when it is not shown (the
+ * "county unknown" row when no message went there). */
+static const char *county_row_name(const struct report *r, size_t i)
+{
+	if (i < r->c->ncounties)
+		return report_county_name(r->c, (int)i);
+	return r->counties[i].msgs ? report_county_name(r->c, -1) : NULL;
+}
+
 #define COUNTY_VALUES_MAX (CAMPAIGN_MAX_PROGRAMS + 8)
 
 /*
@@ -281,6 +290,40 @@ static size_t county_values(const struct campaign *c, const struct report_county
 		v[n++] = k->problems_today;
 	v[n++] = k->problems;
 	return n;
+}
+
+/* Dossiers received late, and on time but incomplete. */
+static void count_late(const struct report *r, size_t *nlate, size_t *nincomplete)
+{
+	*nlate = *nincomplete = 0;
+	for (size_t i = 0; i < r->ndossiers; i++) {
+		if (r->dossiers[i].late)
+			(*nlate)++;
+		else if (!r->dossiers[i].complete)
+			(*nincomplete)++;
+	}
+}
+
+static size_t count_today_problems(const struct report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nproblems; i++)
+		n += r->problems[i].today;
+	return n;
+}
+
+/* End of the run of problems from i on with i's message and kind: they are
+ * shown as one line (an encrypted zip is one problem per entry). */
+static size_t problem_run_end(const struct report *r, size_t i)
+{
+	const struct report_problem *p = &r->problems[i];
+	size_t j = i + 1;
+
+	while (j < r->nproblems && r->problems[j].message == p->message &&
+	       strcmp(r->problems[j].kind, p->kind) == 0)
+		j++;
+	return j;
 }
 
 static const char *const weekday_zh[] = { "日", "一", "二", "三", "四", "五", "六" };
@@ -414,6 +457,19 @@ static void text_header(const struct report *r, FILE *out)
 	fprintf(out, "生成时间：%s\n\n", gen);
 }
 
+/* The 编号, county, program and applicant columns of a dossier's line. */
+static void text_dossier_cells(FILE *out, const struct campaign *c, const struct report_dossier *d,
+                               size_t wc, size_t wa)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "#%lld", d->id);
+	put_cell(out, id, 6, false);
+	put_cell(out, report_county_name(c, d->county), wc + 2, false);
+	put_cell(out, report_program_short(c, d->program), 10, false);
+	put_cell(out, d->applicant, wa + 2, false);
+}
+
 /* A row of the county table: name, the numbers, and last (NULL for none). */
 static void text_county_row(FILE *out, const struct campaign *c, const char *name, size_t wname,
                             const struct report_county *k, const char *last)
@@ -436,7 +492,7 @@ int report_text(const struct report *r, FILE *out)
 	const struct campaign *c = r->c;
 	static const char *const head[] = { "县市区、园区", "今日来信", "累计来信", NULL };
 	static const char *const tail[] = { "齐全", "不全", "逾期", "问题", "县级材料" };
-	size_t wname = report_width(head[0]), ncols, nincomplete = 0, nlate = 0, ntoday_p = 0, silent;
+	size_t wname = report_width(head[0]), ncols, nincomplete, nlate, ntoday_p, silent;
 	struct report_county t;
 	char buf[4096];
 
@@ -463,12 +519,11 @@ int report_text(const struct report *r, FILE *out)
 		fputc('-', out);
 	fputc('\n', out);
 	for (size_t i = 0; i < r->ncounties; i++) {
-		const struct report_county *k = &r->counties[i];
-		bool unknown = i >= c->ncounties;
-		if (unknown && k->msgs == 0)
+		const char *name = county_row_name(r, i);
+		if (!name)
 			continue;
-		county_missing_text(r, k, buf, sizeof(buf));
-		text_county_row(out, c, report_county_name(c, unknown ? -1 : (int)i), wname, k, buf);
+		county_missing_text(r, &r->counties[i], buf, sizeof(buf));
+		text_county_row(out, c, name, wname, &r->counties[i], buf);
 	}
 	for (size_t i = 0; i < ncols; i++)
 		fputc('-', out);
@@ -489,12 +544,7 @@ int report_text(const struct report *r, FILE *out)
 			fprintf(out, "%s%s", n++ ? "、" : "", c->counties[i].name);
 	fputs(silent ? "\n\n" : "无\n\n", out);
 
-	for (size_t i = 0; i < r->ndossiers; i++) {
-		if (r->dossiers[i].late)
-			nlate++;
-		else if (!r->dossiers[i].complete)
-			nincomplete++;
-	}
+	count_late(r, &nlate, &nincomplete);
 	fprintf(out, "二、材料不全的申报单位（%zu 个）\n", nincomplete);
 	{
 		size_t wc = report_width("县市区、园区"), wa = report_width("申报单位");
@@ -516,14 +566,9 @@ int report_text(const struct report *r, FILE *out)
 		}
 		for (size_t i = 0; i < r->ndossiers; i++) {
 			const struct report_dossier *d = &r->dossiers[i];
-			char id[32];
 			if (d->late || d->complete)
 				continue;
-			snprintf(id, sizeof(id), "#%lld", d->id);
-			put_cell(out, id, 6, false);
-			put_cell(out, report_county_name(c, d->county), wc + 2, false);
-			put_cell(out, report_program_short(c, d->program), 10, false);
-			put_cell(out, d->applicant, wa + 2, false);
+			text_dossier_cells(out, c, d, wc, wa);
 			missing_text(r, d, false, "、", buf, sizeof(buf));
 			fprintf(out, "%s%s\n", buf, d->today ? "（今日新增）" : "");
 		}
@@ -534,15 +579,11 @@ int report_text(const struct report *r, FILE *out)
 		fprintf(out, "三、逾期报送的申报单位（%zu 个，过期不予受理）\n", nlate);
 		for (size_t i = 0; i < r->ndossiers; i++) {
 			const struct report_dossier *d = &r->dossiers[i];
-			char id[32], when[80];
+			char when[80];
 			if (!d->late)
 				continue;
-			snprintf(id, sizeof(id), "#%lld", d->id);
 			local_time_text(r, d->first_received, when, sizeof(when));
-			put_cell(out, id, 6, false);
-			put_cell(out, report_county_name(c, d->county), wc + 2, false);
-			put_cell(out, report_program_short(c, d->program), 10, false);
-			put_cell(out, d->applicant, wa + 2, false);
+			text_dossier_cells(out, c, d, wc, wa);
 			fprintf(out, "收到于 %s\n", when);
 		}
 		if (!nlate)
@@ -550,16 +591,11 @@ int report_text(const struct report *r, FILE *out)
 		fputc('\n', out);
 	}
 
-	for (size_t i = 0; i < r->nproblems; i++)
-		ntoday_p += r->problems[i].today;
+	ntoday_p = count_today_problems(r);
 	fprintf(out, "四、今日来信中的问题（%zu 项）\n", ntoday_p);
 	for (size_t i = 0; i < r->nproblems;) {
 		const struct report_problem *p = &r->problems[i];
-		size_t j = i + 1;
-		/* One line per message and kind: an encrypted zip is one problem per entry. */
-		while (j < r->nproblems && r->problems[j].message == p->message &&
-		       strcmp(r->problems[j].kind, p->kind) == 0)
-			j++;
+		size_t j = problem_run_end(r, i);
 		if (p->today) {
 			fprintf(out, "来信#%lld %s【%s】", p->message, report_county_name(c, p->county),
 			        report_problem_zh(p->kind));
@@ -753,6 +789,19 @@ static void csv_cells(FILE *out, const char *const *cells, size_t n, bool first)
 		csv_cells(out, cells_, sizeof(cells_) / sizeof(cells_[0]), first); \
 	} while (0)
 
+/* The 编号, county, program and applicant cells of a dossier. */
+static void csv_dossier_cells(FILE *out, const struct campaign *c, const struct report_dossier *d,
+                              bool first)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", d->id);
+	csv_field(out, id, first);
+	csv_field(out, report_county_name(c, d->county), false);
+	csv_field(out, report_program_short(c, d->program), false);
+	csv_field(out, d->applicant, false);
+}
+
 /* A row of the county table: name, the numbers in detail, last. */
 static void csv_county_row(FILE *out, const struct campaign *c, const char *name,
                            const struct report_county *k, const char *last)
@@ -793,13 +842,12 @@ int report_csv(const struct report *r, FILE *out)
 	          "县级材料");
 	csv_end(out);
 	for (size_t i = 0; i < r->ncounties; i++) {
-		const struct report_county *k = &r->counties[i];
-		bool unknown = i >= c->ncounties;
-		if (unknown && k->msgs == 0)
+		const char *name = county_row_name(r, i);
+		if (!name)
 			continue;
-		county_missing_text(r, k, buf, sizeof(buf));
-		csv_county_row(out, c, report_county_name(c, unknown ? -1 : (int)i), k,
-		               k->msgs ? buf : "尚未报送");
+		county_missing_text(r, &r->counties[i], buf, sizeof(buf));
+		csv_county_row(out, c, name, &r->counties[i],
+		               r->counties[i].msgs ? buf : "尚未报送");
 	}
 	csv_county_row(out, c, "合计", &t, "");
 	csv_end(out);
@@ -809,13 +857,9 @@ int report_csv(const struct report *r, FILE *out)
 	csv_end(out);
 	for (size_t i = 0; i < r->ndossiers; i++) {
 		const struct report_dossier *d = &r->dossiers[i];
-		char id[32], when[80];
-		snprintf(id, sizeof(id), "%lld", d->id);
+		char when[80];
 		local_time_text(r, d->first_received, when, sizeof(when));
-		csv_field(out, id, true);
-		csv_field(out, report_county_name(c, d->county), false);
-		csv_field(out, report_program_short(c, d->program), false);
-		csv_field(out, d->applicant, false);
+		csv_dossier_cells(out, c, d, true);
 		csv_field(out, when, false);
 		csv_field(out, d->today ? "是" : "", false);
 		csv_field(out, dossier_status(d), false);
@@ -847,15 +891,10 @@ int report_csv(const struct report *r, FILE *out)
 	csv_end(out);
 	for (size_t i = 0; i < r->ndossiers; i++) {
 		const struct report_dossier *d = &r->dossiers[i];
-		char id[32];
 		if (!elig_flagged(d))
 			continue;
-		snprintf(id, sizeof(id), "%lld", d->id);
 		report_elig_text(d, buf, sizeof(buf));
-		csv_field(out, id, true);
-		csv_field(out, report_county_name(c, d->county), false);
-		csv_field(out, report_program_short(c, d->program), false);
-		csv_field(out, d->applicant, false);
+		csv_dossier_cells(out, c, d, true);
 		csv_field(out, buf, false);
 		csv_end(out);
 	}
@@ -868,13 +907,8 @@ int report_csv(const struct report *r, FILE *out)
 			continue;
 		for (size_t j = i; j < r->ndossiers; j = report_dup_next(r, j)) {
 			const struct report_dossier *d = &r->dossiers[j];
-			char id[32];
-			snprintf(id, sizeof(id), "%lld", d->id);
 			csv_field(out, d->credit_code, true);
-			csv_field(out, id, false);
-			csv_field(out, report_county_name(c, d->county), false);
-			csv_field(out, report_program_short(c, d->program), false);
-			csv_field(out, d->applicant, false);
+			csv_dossier_cells(out, c, d, false);
 			csv_end(out);
 		}
 	}
@@ -934,6 +968,42 @@ static const char html_style[] =
 	".late { color: #a00; }\n"
 	"p { margin: 3pt 0; }\n";
 
+/* A section's table with its header cells (th), or 无 when it has no rows;
+ * true when the rows and html_table_end() are to follow. */
+static bool html_table_start(FILE *out, size_t nrows, const char *th)
+{
+	if (nrows == 0) {
+		fputs("<p>无</p>\n", out);
+		return false;
+	}
+	fprintf(out, "<table>\n<thead><tr>%s</tr></thead>\n<tbody>\n", th);
+	return true;
+}
+
+static void html_table_end(FILE *out)
+{
+	fputs("</tbody>\n</table>\n", out);
+}
+
+/* The 编号, county, program and applicant cells of a dossier. */
+static void html_dossier_cells(FILE *out, const struct campaign *c, const struct report_dossier *d)
+{
+	fprintf(out, "<td>#%lld</td>", d->id);
+	html_td(out, report_county_name(c, d->county), NULL);
+	html_td(out, report_program_short(c, d->program), NULL);
+	html_td(out, d->applicant, NULL);
+}
+
+/* A dossier's row opened by tr: its cells, then last. */
+static void html_dossier_row(FILE *out, const struct campaign *c, const char *tr,
+                             const struct report_dossier *d, const char *last)
+{
+	fputs(tr, out);
+	html_dossier_cells(out, c, d);
+	html_td(out, last, NULL);
+	fputs("</tr>\n", out);
+}
+
 /* A row of the county table opened by tr: name, the numbers, last. */
 static void html_county_row(FILE *out, const struct campaign *c, const char *tr, const char *name,
                             const struct report_county *k, const char *last)
@@ -954,7 +1024,7 @@ int report_html(const struct report *r, FILE *out)
 	const struct campaign *c = r->c;
 	struct report_county t;
 	char buf[8192], dl[64], left[64], gen[80];
-	size_t nincomplete = 0, nlate = 0, ntoday_p = 0, silent;
+	size_t nincomplete, nlate, ntoday_p, silent;
 
 	silent = add_totals(r, &t);
 	deadline_text(r, dl, sizeof(dl));
@@ -985,16 +1055,15 @@ int report_html(const struct report *r, FILE *out)
 	}
 	fputs("<th>材料齐全</th><th>材料不全</th><th>逾期</th><th>问题（累计）</th><th>县级材料</th></tr></thead>\n<tbody>\n", out);
 	for (size_t i = 0; i < r->ncounties; i++) {
-		const struct report_county *k = &r->counties[i];
-		bool unknown = i >= c->ncounties;
-		if (unknown && k->msgs == 0)
+		const char *name = county_row_name(r, i);
+		if (!name)
 			continue;
-		county_missing_text(r, k, buf, sizeof(buf));
-		html_county_row(out, c, "<tr>", report_county_name(c, unknown ? -1 : (int)i), k,
-		                k->msgs ? buf : "尚未报送");
+		county_missing_text(r, &r->counties[i], buf, sizeof(buf));
+		html_county_row(out, c, "<tr>", name, &r->counties[i],
+		                r->counties[i].msgs ? buf : "尚未报送");
 	}
 	html_county_row(out, c, "<tr class=\"sum\">", "合计", &t, "");
-	fputs("</tbody>\n</table>\n", out);
+	html_table_end(out);
 	fprintf(out, "<p>今日收到申报邮件 %u 封，新增申报单位 %u 个；累计申报邮件 %u 封，申报单位 %zu 个。",
 	        t.msgs_today, t.new_today, t.msgs, r->ndossiers);
 	if (r->other_msgs)
@@ -1008,67 +1077,40 @@ int report_html(const struct report *r, FILE *out)
 		}
 	fputs(silent ? "</p>\n" : "无</p>\n", out);
 
-	for (size_t i = 0; i < r->ndossiers; i++) {
-		if (r->dossiers[i].late)
-			nlate++;
-		else if (!r->dossiers[i].complete)
-			nincomplete++;
-	}
+	count_late(r, &nlate, &nincomplete);
 	fprintf(out, "<h2>二、材料不全的申报单位（%zu 个）</h2>\n", nincomplete);
-	if (nincomplete) {
-		fputs("<table>\n<thead><tr><th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
-		      "<th>缺少材料</th></tr></thead>\n<tbody>\n", out);
+	if (html_table_start(out, nincomplete, "<th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
+	                     "<th>缺少材料</th>")) {
 		for (size_t i = 0; i < r->ndossiers; i++) {
 			const struct report_dossier *d = &r->dossiers[i];
 			if (d->late || d->complete)
 				continue;
-			fprintf(out, "<tr><td>#%lld</td>", d->id);
-			html_td(out, report_county_name(c, d->county), NULL);
-			html_td(out, report_program_short(c, d->program), NULL);
-			html_td(out, d->applicant, NULL);
 			missing_text(r, d, false, "、", buf, sizeof(buf));
 			if (d->today)
 				strncat(buf, "（今日新增）", sizeof(buf) - strlen(buf) - 1);
-			html_td(out, buf, NULL);
-			fputs("</tr>\n", out);
+			html_dossier_row(out, c, "<tr>", d, buf);
 		}
-		fputs("</tbody>\n</table>\n", out);
-	} else {
-		fputs("<p>无</p>\n", out);
+		html_table_end(out);
 	}
 	fprintf(out, "<h2>三、逾期报送的申报单位（%zu 个，过期不予受理）</h2>\n", nlate);
-	if (nlate) {
-		fputs("<table>\n<thead><tr><th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
-		      "<th>收到时间</th></tr></thead>\n<tbody>\n", out);
+	if (html_table_start(out, nlate, "<th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
+	                     "<th>收到时间</th>")) {
 		for (size_t i = 0; i < r->ndossiers; i++) {
 			const struct report_dossier *d = &r->dossiers[i];
 			char when[80];
 			if (!d->late)
 				continue;
 			local_time_text(r, d->first_received, when, sizeof(when));
-			fprintf(out, "<tr class=\"late\"><td>#%lld</td>", d->id);
-			html_td(out, report_county_name(c, d->county), NULL);
-			html_td(out, report_program_short(c, d->program), NULL);
-			html_td(out, d->applicant, NULL);
-			html_td(out, when, NULL);
-			fputs("</tr>\n", out);
+			html_dossier_row(out, c, "<tr class=\"late\">", d, when);
 		}
-		fputs("</tbody>\n</table>\n", out);
-	} else {
-		fputs("<p>无</p>\n", out);
+		html_table_end(out);
 	}
-	for (size_t i = 0; i < r->nproblems; i++)
-		ntoday_p += r->problems[i].today;
+	ntoday_p = count_today_problems(r);
 	fprintf(out, "<h2>四、今日来信中的问题（%zu 项）</h2>\n", ntoday_p);
-	if (ntoday_p) {
-		fputs("<table>\n<thead><tr><th>来信</th><th>县市区、园区</th><th>问题</th><th>说明</th>"
-		      "</tr></thead>\n<tbody>\n", out);
+	if (html_table_start(out, ntoday_p, "<th>来信</th><th>县市区、园区</th><th>问题</th><th>说明</th>")) {
 		for (size_t i = 0; i < r->nproblems;) {
 			const struct report_problem *p = &r->problems[i];
-			size_t j = i + 1;
-			while (j < r->nproblems && r->problems[j].message == p->message &&
-			       strcmp(r->problems[j].kind, p->kind) == 0)
-				j++;
+			size_t j = problem_run_end(r, i);
 			if (p->today) {
 				fprintf(out, "<tr><td>#%lld</td>", p->message);
 				html_td(out, report_county_name(c, p->county), NULL);
@@ -1083,37 +1125,26 @@ int report_html(const struct report *r, FILE *out)
 			}
 			i = j;
 		}
-		fputs("</tbody>\n</table>\n", out);
-	} else {
-		fputs("<p>无</p>\n", out);
+		html_table_end(out);
 	}
 	{
 		size_t nf = count_flagged(r), nd = count_dups(r);
 
 		fprintf(out, "<h2>五、资格初审（仅供参考；%zu 个单位有不符或无法判断的条件）</h2>\n", nf);
-		if (nf) {
-			fputs("<table>\n<thead><tr><th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
-			      "<th>资格初审</th></tr></thead>\n<tbody>\n", out);
+		if (html_table_start(out, nf, "<th>编号</th><th>县市区、园区</th><th>类别</th><th>申报单位</th>"
+		                     "<th>资格初审</th>")) {
 			for (size_t i = 0; i < r->ndossiers; i++) {
 				const struct report_dossier *d = &r->dossiers[i];
 				if (!elig_flagged(d))
 					continue;
 				report_elig_text(d, buf, sizeof(buf));
-				fprintf(out, "<tr><td>#%lld</td>", d->id);
-				html_td(out, report_county_name(c, d->county), NULL);
-				html_td(out, report_program_short(c, d->program), NULL);
-				html_td(out, d->applicant, NULL);
-				html_td(out, buf, NULL);
-				fputs("</tr>\n", out);
+				html_dossier_row(out, c, "<tr>", d, buf);
 			}
-			fputs("</tbody>\n</table>\n", out);
-		} else {
-			fputs("<p>无</p>\n", out);
+			html_table_end(out);
 		}
 		fprintf(out, "<h2>六、重复申报（同一统一社会信用代码，%zu 组）</h2>\n", nd);
-		if (nd) {
-			fputs("<table>\n<thead><tr><th>统一社会信用代码</th><th>编号</th><th>县市区、园区</th>"
-			      "<th>类别</th><th>申报单位</th></tr></thead>\n<tbody>\n", out);
+		if (html_table_start(out, nd, "<th>统一社会信用代码</th><th>编号</th><th>县市区、园区</th>"
+		                     "<th>类别</th><th>申报单位</th>")) {
 			for (size_t i = 0; i < r->ndossiers; i++) {
 				if (!report_dup_first(r, i))
 					continue;
@@ -1121,16 +1152,11 @@ int report_html(const struct report *r, FILE *out)
 					const struct report_dossier *d = &r->dossiers[j];
 					fputs("<tr>", out);
 					html_td(out, d->credit_code, NULL);
-					fprintf(out, "<td>#%lld</td>", d->id);
-					html_td(out, report_county_name(c, d->county), NULL);
-					html_td(out, report_program_short(c, d->program), NULL);
-					html_td(out, d->applicant, NULL);
+					html_dossier_cells(out, c, d);
 					fputs("</tr>\n", out);
 				}
 			}
-			fputs("</tbody>\n</table>\n", out);
-		} else {
-			fputs("<p>无</p>\n", out);
+			html_table_end(out);
 		}
 	}
 	fputs("</body>\n</html>\n", out);
