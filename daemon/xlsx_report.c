@@ -67,39 +67,13 @@ static void page_setup(lxw_worksheet *ws, bool landscape, lxw_row_t repeat_first
 	worksheet_repeat_rows(ws, repeat_first, repeat_last);
 }
 
-static void local_time(const struct report *r, time_t t, char *buf, size_t size)
-{
-	time_t local = t + (time_t)r->c->tz_offset_min * 60;
-	struct tm tm;
-
-	gmtime_r(&local, &tm);
-	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	         tm.tm_hour, tm.tm_min);
-}
-
-static void missing_list(const struct report *r, const struct report_dossier *d, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	if (d->program < 0) {
-		snprintf(buf, size, "申报类别未能识别，无法核对目录");
-		return;
-	}
-	for (size_t k = 0; k < d->nmissing && o < size; k++) {
-		char label[1024];
-		report_item_label(r->c, d->missing[k], true, label, sizeof(label));
-		o += (size_t)snprintf(buf + o, size - o, "%s%s", k ? "\n" : "", label);
-	}
-}
-
 static void sheet_summary(lxw_workbook *wb, const struct report *r, const struct fmts *f)
 {
 	const struct campaign *c = r->c;
 	lxw_worksheet *ws = workbook_add_worksheet(wb, "日报");
 	lxw_col_t ncol = (lxw_col_t)(3 + c->nprograms + 6);
 	lxw_row_t row = 0;
-	char buf[1024], dl[64];
+	char buf[1024], dl[64], left[64];
 	unsigned tot[16] = { 0 };
 	size_t silent = 0;
 
@@ -108,24 +82,10 @@ static void sheet_summary(lxw_workbook *wb, const struct report *r, const struct
 	worksheet_set_row(ws, row++, 28, NULL);
 	snprintf(buf, sizeof(buf), "%s（%s）", c->title, c->notice_ref);
 	put(ws, row++, 0, buf, f->meta);
-	{
-		time_t local = c->deadline + (time_t)c->tz_offset_min * 60;
-		struct tm tm;
-		gmtime_r(&local, &tm);
-		snprintf(dl, sizeof(dl), "%d年%d月%d日 %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		         tm.tm_mday, tm.tm_hour, tm.tm_min);
-	}
-	{
-		char left[64];
-		if (r->days_left > 0)
-			snprintf(left, sizeof(left), "还有 %ld 天", r->days_left);
-		else if (r->days_left == 0)
-			snprintf(left, sizeof(left), "今天截止");
-		else
-			snprintf(left, sizeof(left), "已截止 %ld 天", -r->days_left);
-		snprintf(buf, sizeof(buf), "报告日期：%d年%d月%d日，统计至当日 24:00（北京时间）；申报截止：%s，%s",
-		         r->year, r->month, r->day, dl, left);
-	}
+	report_deadline_text(r, dl, sizeof(dl));
+	report_days_left_text(r, left, sizeof(left));
+	snprintf(buf, sizeof(buf), "报告日期：%d年%d月%d日，统计至当日 24:00（北京时间）；申报截止：%s，%s",
+	         r->year, r->month, r->day, dl, left);
 	put(ws, row++, 0, buf, f->meta);
 	row++;
 
@@ -166,19 +126,8 @@ static void sheet_summary(lxw_workbook *wb, const struct report *r, const struct
 			worksheet_write_number(ws, row, (lxw_col_t)(1 + n), v[n], f->num);
 			tot[n] += v[n];
 		}
-		if (k->msgs == 0) {
-			put(ws, row, (lxw_col_t)(1 + nv), "尚未报送", f->cell);
-		} else if (k->ncounty_missing == 0) {
-			put(ws, row, (lxw_col_t)(1 + nv), "齐全", f->cell);
-		} else {
-			size_t o = (size_t)snprintf(buf, sizeof(buf), "缺");
-			for (size_t m = 0; m < k->ncounty_missing && o < sizeof(buf); m++) {
-				char label[256];
-				report_item_label(c, k->county_missing[m], false, label, sizeof(label));
-				o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", m ? "、" : "", label);
-			}
-			put(ws, row, (lxw_col_t)(1 + nv), buf, f->cell);
-		}
+		report_county_missing_text(r, k, buf, sizeof(buf));
+		put(ws, row, (lxw_col_t)(1 + nv), k->msgs ? buf : "尚未报送", f->cell);
 		row++;
 	}
 	put(ws, row, 0, "合计", f->sum);
@@ -227,14 +176,14 @@ static void sheet_dossiers(lxw_workbook *wb, const struct report *r, const struc
 		put(ws, row, 1, report_county_name(c, d->county), f->cell);
 		put(ws, row, 2, report_program_short(c, d->program), f->cell);
 		put(ws, row, 3, d->applicant, f->wrap);
-		local_time(r, d->first_received, buf, sizeof(buf));
+		report_local_time_text(r, d->first_received, buf, sizeof(buf));
 		put(ws, row, 4, buf, f->cell);
 		put(ws, row, 5, d->today ? "是" : "", f->cell);
 		put(ws, row, 6, d->late ? "逾期" : d->complete ? "材料齐全" : "材料不全", f->cell);
 		if (d->complete)
 			buf[0] = '\0';
 		else
-			missing_list(r, d, buf, sizeof(buf));
+			report_missing_text(r, d, true, "\n", buf, sizeof(buf));
 		put(ws, row, 7, buf, f->wrap);
 		put(ws, row, 8, d->paper ? "已收" : "未收", f->cell);
 		put(ws, row, 9, d->credit_code ? d->credit_code : "", f->cell);
@@ -274,7 +223,7 @@ static void sheet_problems(lxw_workbook *wb, const struct report *r, const struc
 		const struct report_problem *p = &r->problems[i];
 		worksheet_write_number(ws, row, 0, (double)p->message, f->num);
 		put(ws, row, 1, report_county_name(r->c, p->county), f->cell);
-		local_time(r, p->received, buf, sizeof(buf));
+		report_local_time_text(r, p->received, buf, sizeof(buf));
 		put(ws, row, 2, buf, f->cell);
 		put(ws, row, 3, p->today ? "是" : "", f->cell);
 		put(ws, row, 4, report_problem_zh(p->kind), f->cell);

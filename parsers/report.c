@@ -338,7 +338,7 @@ static int weekday(const struct report *r)
 }
 
 /* "还有 4 天" / "今天截止" / "已截止 2 天" */
-static void days_left_text(const struct report *r, char *buf, size_t size)
+void report_days_left_text(const struct report *r, char *buf, size_t size)
 {
 	if (r->days_left > 0)
 		snprintf(buf, size, "还有 %ld 天", r->days_left);
@@ -348,7 +348,7 @@ static void days_left_text(const struct report *r, char *buf, size_t size)
 		snprintf(buf, size, "已截止 %ld 天", -r->days_left);
 }
 
-static void deadline_text(const struct report *r, char *buf, size_t size)
+void report_deadline_text(const struct report *r, char *buf, size_t size)
 {
 	time_t local = r->c->deadline + (time_t)r->c->tz_offset_min * 60;
 	struct tm tm;
@@ -358,7 +358,7 @@ static void deadline_text(const struct report *r, char *buf, size_t size)
 	         tm.tm_hour, tm.tm_min);
 }
 
-static void local_time_text(const struct report *r, time_t t, char *buf, size_t size)
+void report_local_time_text(const struct report *r, time_t t, char *buf, size_t size)
 {
 	time_t local = t + (time_t)r->c->tz_offset_min * 60;
 	struct tm tm;
@@ -369,7 +369,7 @@ static void local_time_text(const struct report *r, time_t t, char *buf, size_t 
 }
 
 /* Missing items of a dossier, joined with sep. */
-static void missing_text(const struct report *r, const struct report_dossier *d, bool full,
+void report_missing_text(const struct report *r, const struct report_dossier *d, bool full,
                          const char *sep, char *buf, size_t size)
 {
 	size_t o = 0;
@@ -386,7 +386,7 @@ static void missing_text(const struct report *r, const struct report_dossier *d,
 	}
 }
 
-static void county_missing_text(const struct report *r, const struct report_county *k,
+void report_county_missing_text(const struct report *r, const struct report_county *k,
                                 char *buf, size_t size)
 {
 	size_t o = 0;
@@ -446,9 +446,9 @@ static void text_header(const struct report *r, FILE *out)
 	const struct campaign *c = r->c;
 	char dl[64], left[64], gen[80];
 
-	deadline_text(r, dl, sizeof(dl));
-	days_left_text(r, left, sizeof(left));
-	local_time_text(r, r->generated, gen, sizeof(gen));
+	report_deadline_text(r, dl, sizeof(dl));
+	report_days_left_text(r, left, sizeof(left));
+	report_local_time_text(r, r->generated, gen, sizeof(gen));
 	fprintf(out, "%s%s 申报材料接收日报\n", c->issuer, c->office);
 	fprintf(out, "%s（%s）\n", c->title, c->notice_ref);
 	fprintf(out, "报告日期：%d年%d月%d日（星期%s），统计至当日 24:00（北京时间）\n",
@@ -522,7 +522,7 @@ int report_text(const struct report *r, FILE *out)
 		const char *name = county_row_name(r, i);
 		if (!name)
 			continue;
-		county_missing_text(r, &r->counties[i], buf, sizeof(buf));
+		report_county_missing_text(r, &r->counties[i], buf, sizeof(buf));
 		text_county_row(out, c, name, wname, &r->counties[i], buf);
 	}
 	for (size_t i = 0; i < ncols; i++)
@@ -569,7 +569,7 @@ int report_text(const struct report *r, FILE *out)
 			if (d->late || d->complete)
 				continue;
 			text_dossier_cells(out, c, d, wc, wa);
-			missing_text(r, d, false, "、", buf, sizeof(buf));
+			report_missing_text(r, d, false, "、", buf, sizeof(buf));
 			fprintf(out, "%s%s\n", buf, d->today ? "（今日新增）" : "");
 		}
 		if (!nincomplete)
@@ -582,7 +582,7 @@ int report_text(const struct report *r, FILE *out)
 			char when[80];
 			if (!d->late)
 				continue;
-			local_time_text(r, d->first_received, when, sizeof(when));
+			report_local_time_text(r, d->first_received, when, sizeof(when));
 			text_dossier_cells(out, c, d, wc, wa);
 			fprintf(out, "收到于 %s\n", when);
 		}
@@ -825,7 +825,7 @@ int report_csv(const struct report *r, FILE *out)
 	add_totals(r, &t);
 	fputs("\xEF\xBB\xBF", out);
 	snprintf(date, sizeof(date), "%04d-%02d-%02d", r->year, r->month, r->day);
-	days_left_text(r, left, sizeof(left));
+	report_days_left_text(r, left, sizeof(left));
 	snprintf(buf, sizeof(buf), "%s%s申报材料接收日报", c->issuer, c->office);
 	csv_field(out, buf, true);
 	csv_field(out, date, false);
@@ -845,7 +845,7 @@ int report_csv(const struct report *r, FILE *out)
 		const char *name = county_row_name(r, i);
 		if (!name)
 			continue;
-		county_missing_text(r, &r->counties[i], buf, sizeof(buf));
+		report_county_missing_text(r, &r->counties[i], buf, sizeof(buf));
 		csv_county_row(out, c, name, &r->counties[i],
 		               r->counties[i].msgs ? buf : "尚未报送");
 	}
@@ -858,12 +858,12 @@ int report_csv(const struct report *r, FILE *out)
 	for (size_t i = 0; i < r->ndossiers; i++) {
 		const struct report_dossier *d = &r->dossiers[i];
 		char when[80];
-		local_time_text(r, d->first_received, when, sizeof(when));
+		report_local_time_text(r, d->first_received, when, sizeof(when));
 		csv_dossier_cells(out, c, d, true);
 		csv_field(out, when, false);
 		csv_field(out, d->today ? "是" : "", false);
 		csv_field(out, dossier_status(d), false);
-		missing_text(r, d, true, "；", buf, sizeof(buf));
+		report_missing_text(r, d, true, "；", buf, sizeof(buf));
 		csv_field(out, d->complete ? "" : buf, false);
 		csv_field(out, d->paper ? "已收" : "未收", false);
 		csv_end(out);
@@ -876,7 +876,7 @@ int report_csv(const struct report *r, FILE *out)
 		const struct report_problem *p = &r->problems[i];
 		char id[32], when[80];
 		snprintf(id, sizeof(id), "%lld", p->message);
-		local_time_text(r, p->received, when, sizeof(when));
+		report_local_time_text(r, p->received, when, sizeof(when));
 		csv_field(out, id, true);
 		csv_field(out, report_county_name(c, p->county), false);
 		csv_field(out, when, false);
@@ -1027,9 +1027,9 @@ int report_html(const struct report *r, FILE *out)
 	size_t nincomplete, nlate, ntoday_p, silent;
 
 	silent = add_totals(r, &t);
-	deadline_text(r, dl, sizeof(dl));
-	days_left_text(r, left, sizeof(left));
-	local_time_text(r, r->generated, gen, sizeof(gen));
+	report_deadline_text(r, dl, sizeof(dl));
+	report_days_left_text(r, left, sizeof(left));
+	report_local_time_text(r, r->generated, gen, sizeof(gen));
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n", out);
 	fputs("<title>", out);
 	snprintf(buf, sizeof(buf), "申报材料接收日报 %04d-%02d-%02d", r->year, r->month, r->day);
@@ -1058,7 +1058,7 @@ int report_html(const struct report *r, FILE *out)
 		const char *name = county_row_name(r, i);
 		if (!name)
 			continue;
-		county_missing_text(r, &r->counties[i], buf, sizeof(buf));
+		report_county_missing_text(r, &r->counties[i], buf, sizeof(buf));
 		html_county_row(out, c, "<tr>", name, &r->counties[i],
 		                r->counties[i].msgs ? buf : "尚未报送");
 	}
@@ -1085,7 +1085,7 @@ int report_html(const struct report *r, FILE *out)
 			const struct report_dossier *d = &r->dossiers[i];
 			if (d->late || d->complete)
 				continue;
-			missing_text(r, d, false, "、", buf, sizeof(buf));
+			report_missing_text(r, d, false, "、", buf, sizeof(buf));
 			if (d->today)
 				strncat(buf, "（今日新增）", sizeof(buf) - strlen(buf) - 1);
 			html_dossier_row(out, c, "<tr>", d, buf);
@@ -1100,7 +1100,7 @@ int report_html(const struct report *r, FILE *out)
 			char when[80];
 			if (!d->late)
 				continue;
-			local_time_text(r, d->first_received, when, sizeof(when));
+			report_local_time_text(r, d->first_received, when, sizeof(when));
 			html_dossier_row(out, c, "<tr class=\"late\">", d, when);
 		}
 		html_table_end(out);

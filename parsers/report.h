@@ -106,6 +106,20 @@ char *report_clean(const char *s);
 /* "3.人员名单" (number and short title), or the short title alone for an
  * item without a number; full = the notice's full title instead. */
 void report_item_label(const struct campaign *c, const char *id, bool full, char *buf, size_t size);
+/* "2023年5月19日 23:59": the deadline in the campaign's zone. */
+void report_deadline_text(const struct report *r, char *buf, size_t size);
+/* "还有 4 天" / "今天截止" / "已截止 2 天" */
+void report_days_left_text(const struct report *r, char *buf, size_t size);
+/* "2023-05-18 09:30": t in the campaign's zone. */
+void report_local_time_text(const struct report *r, time_t t, char *buf, size_t size);
+/* Missing items of a dossier (labels as report_item_label(), full or
+ * short), joined with sep; a sentence instead when its program is unknown. */
+void report_missing_text(const struct report *r, const struct report_dossier *d, bool full,
+                         const char *sep, char *buf, size_t size);
+/* 县级材料 cell of a county: "缺推荐报告、推荐汇总表", "齐全", or "-" when
+ * it sent nothing. */
+void report_county_missing_text(const struct report *r, const struct report_county *k,
+                                char *buf, size_t size);
 /* Staff wording for a problem kind (static), the kind itself if unknown. */
 const char *report_problem_zh(const char *kind);
 /* Short name of a program for tables: 基地 / 机构 (from its title), or 类别未定. */
