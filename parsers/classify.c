@@ -27,7 +27,6 @@
 #include "textract.h"
 #include "uscc.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,20 +224,6 @@ static int clip(const char *s, size_t n)
 static const char *clip_mark(size_t n)
 {
 	return n > QUOTE_MAX ? "…" : "";
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
 }
 
 static int lower_ascii(int ch)
