@@ -405,6 +405,20 @@ static void docx_page_break(struct part_ctx *c)
 	c->mark = c->b->len;
 }
 
+/* The next node of a part: 1 with its type and local name; 0 at the end
+ * or on a read error (the part ends as read); -1 when nested deeper than
+ * TX_MAX_XML_DEPTH. */
+static int xml_next(xmlTextReaderPtr rd, int *type, const xmlChar **ln)
+{
+	if (xmlTextReaderRead(rd) != 1)
+		return 0;
+	if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
+		return -1;
+	*type = xmlTextReaderNodeType(rd);
+	*ln = xmlTextReaderConstLocalName(rd);
+	return 1;
+}
+
 /* The row of an outer table being read in document.xml or a slide: a
  * row is a line, and each cell after the first starts with '\t'. */
 struct xml_row {
@@ -513,17 +527,13 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 static int parse_slide(xmlTextReaderPtr rd, struct part_ctx *c)
 {
 	struct tb *b = c->b;
-	int r;
+	int r = 0, type;
+	const xmlChar *ln;
 	bool in_t = false;
 	struct xml_row row = { 0, true };
 	int tbl = 0;
 
-	while (!b->full && (r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
-			return -1;
+	while (!b->full && (r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
 			if (name_is(ln, NULL, NULL, "t"))
@@ -550,7 +560,7 @@ static int parse_slide(xmlTextReaderPtr rd, struct part_ctx *c)
 			tb_xml_text(b, rd);
 		}
 	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 /* xl/sharedStrings.xml: each si's t runs (not the phonetic rPh). */
@@ -559,16 +569,10 @@ static int parse_sst(xmlTextReaderPtr rd, struct part_ctx *c)
 	struct xlsx_sst *sst = c->sst;
 	struct tb cur = { .max = 4096 };
 	bool in_si = false, in_t = false;
-	int rph = 0, r, ret = 0;
+	int rph = 0, r, ret = 0, type;
+	const xmlChar *ln;
 
-	while ((r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH) {
-			ret = -1;
-			break;
-		}
+	while ((r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
 			if (name_is(ln, NULL, NULL, "si")) {
@@ -620,6 +624,8 @@ si_end:
 		sst->bytes += cur.len + 1;
 		sst->n++;
 	}
+	if (r < 0)
+		ret = -1;
 	if (cur.nomem)
 		ret = -2;
 	free(cur.p);
@@ -663,14 +669,10 @@ static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 	struct xlsx_sst *st = c->sst;
 	bool in_xfs = false;
 	unsigned nxf = 0;
-	int r;
+	int r, type;
+	const xmlChar *ln;
 
-	while ((r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
-			return -1;
+	while ((r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_END_ELEMENT && name_is(ln, NULL, NULL, "cellXfs"))
 			break;
 		if (type != XML_READER_TYPE_ELEMENT)
@@ -693,7 +695,7 @@ static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 			xmlFree(id);
 		}
 	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 /* An Excel serial day (1900 system) as YYYY-MM-DD; false when it is not
@@ -755,14 +757,10 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 	unsigned col = 0, next_col = 1;
 	bool in_v = false, in_t = false, is_sst = false, is_date = false;
 	size_t row_start = 0;
-	int r;
+	int r = 0, type;
+	const xmlChar *ln;
 
-	while (!b->full && (r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
-			return -1;
+	while (!b->full && (r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
 			if (name_is(ln, NULL, NULL, "row")) {
@@ -827,7 +825,7 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 			}
 		}
 	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 struct zip_job {
