@@ -27,7 +27,6 @@
 #include "textract.h"
 #include "uscc.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,20 +224,6 @@ static int clip(const char *s, size_t n)
 static const char *clip_mark(size_t n)
 {
 	return n > QUOTE_MAX ? "…" : "";
-}
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
 }
 
 static int lower_ascii(int ch)
@@ -2578,6 +2563,27 @@ static int program_in(const struct cx *x, const char *text, size_t n, bool strip
 	return tie ? -1 : bestp;
 }
 
+/* The program with the highest count, or -1 when all are 0 or the highest
+ * is shared; *bestn_r is that count. */
+static int sole_best(const unsigned *n, size_t nprograms, unsigned *bestn_r)
+{
+	int bestp = -1;
+	unsigned bestn = 0;
+	bool tie = false;
+
+	for (size_t p = 0; p < nprograms; p++) {
+		if (n[p] > bestn) {
+			bestn = n[p];
+			bestp = (int)p;
+			tie = false;
+		} else if (n[p] && n[p] == bestn) {
+			tie = true;
+		}
+	}
+	*bestn_r = bestn;
+	return tie ? -1 : bestp;
+}
+
 static int program_by_text(struct cx *x, struct unit *u)
 {
 	const struct npat *w;
@@ -2661,9 +2667,9 @@ static int program_by_titles(struct cx *x, struct unit *u)
 	unsigned n[CAMPAIGN_MAX_PROGRAMS] = { 0 };
 	int example[CAMPAIGN_MAX_PROGRAMS];
 	const struct npat *word[CAMPAIGN_MAX_PROGRAMS];
-	int bestp = -1;
-	unsigned bestn = 0;
-	bool tie = false, oom = false;
+	int bestp;
+	unsigned bestn;
+	bool oom = false;
 
 	for (int i = u->head; i >= 0; i = x->fi[i].next) {
 		const struct finfo *fi = &x->fi[i];
@@ -2684,16 +2690,8 @@ static int program_by_titles(struct cx *x, struct unit *u)
 			word[p] = w;
 		}
 	}
-	for (size_t p = 0; p < x->c->nprograms; p++) {
-		if (n[p] > bestn) {
-			bestn = n[p];
-			bestp = (int)p;
-			tie = false;
-		} else if (n[p] && n[p] == bestn) {
-			tie = true;
-		}
-	}
-	if (bestp < 0 || tie)
+	bestp = sole_best(n, x->c->nprograms, &bestn);
+	if (bestp < 0)
 		return 0;
 	u->program = bestp;
 	u->prog_ev = xasprintf("按文件内容判断：文件“%s”的标题含“%s”", x->fi[example[bestp]].name,
@@ -2710,9 +2708,8 @@ static int program_by_items(struct cx *x, struct unit *u)
 {
 	unsigned excl[CAMPAIGN_MAX_PROGRAMS] = { 0 };
 	int example[CAMPAIGN_MAX_PROGRAMS];
-	int bestp = -1;
-	unsigned bestn = 0;
-	bool tie = false;
+	int bestp;
+	unsigned bestn;
 
 	for (size_t p = 0; p < CAMPAIGN_MAX_PROGRAMS; p++)
 		example[p] = -1;
@@ -2743,16 +2740,8 @@ static int program_by_items(struct cx *x, struct unit *u)
 				example[only] = i;
 		}
 	}
-	for (size_t p = 0; p < x->c->nprograms; p++) {
-		if (excl[p] > bestn) {
-			bestn = excl[p];
-			bestp = (int)p;
-			tie = false;
-		} else if (excl[p] && excl[p] == bestn) {
-			tie = true;
-		}
-	}
-	if (bestp < 0 || tie)
+	bestp = sole_best(excl, x->c->nprograms, &bestn);
+	if (bestp < 0)
 		return program_by_titles(x, u);
 	{
 		const struct finfo *ex = &x->fi[example[bestp]];

@@ -25,7 +25,6 @@
 #include "utf8.h"
 #include "uscc.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,20 +416,6 @@ static long next_value_cell(const struct grid *g, size_t i)
 }
 
 /* ------------------------------------------------------------ reading */
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	return s;
-}
 
 /* Raw cell text, trimmed, at most 120 bytes at a character boundary. */
 static char *raw_of(const char *s, size_t n)

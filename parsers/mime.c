@@ -12,6 +12,7 @@
 #include "b64.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -573,6 +574,25 @@ static void problem(struct walk *w, const char *kind, const char *subject,
 {
 	if (w->sink != NULL && w->sink->problem != NULL)
 		w->sink->problem(w->sink->ctx, kind, subject, reason);
+}
+
+/* A message-wide limit's problem, reported the first time only
+ * (*reported).  The reason is fmt filled in. */
+static void limit_once(struct walk *w, bool *reported, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void limit_once(struct walk *w, bool *reported, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+
+	if (*reported)
+		return;
+	*reported = true;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	problem(w, PROB_MIME_LIMIT, NULL, reason);
 }
 
 static void header_too_long(struct walk *w, const struct rawhdr *h)
@@ -1277,15 +1297,9 @@ static int walk_leaf(struct walk *w, struct mailmime *node, const char *path,
 
 	memset(&m, 0, sizeof(m));
 	if (w->leaves >= w->lim.mime_parts) {
-		if (!w->parts_reported) {
-			char reason[160];
-
-			w->parts_reported = true;
-			snprintf(reason, sizeof(reason),
-			         "邮件包含的部分超过 %u 个，其余部分未处理",
-			         w->lim.mime_parts);
-			problem(w, PROB_MIME_LIMIT, NULL, reason);
-		}
+		limit_once(w, &w->parts_reported,
+		           "邮件包含的部分超过 %u 个，其余部分未处理",
+		           w->lim.mime_parts);
 		return 0;
 	}
 	w->leaves++;
@@ -1572,11 +1586,8 @@ static int walk_multipart(struct walk *w, struct mailmime *node,
 	 */
 	if (repair && (size_t)(te - ts) > w->reparse_left) {
 		repair = false;
-		if (!w->reparse_reported) {
-			w->reparse_reported = true;
-			problem(w, PROB_MIME_LIMIT, NULL,
-			        "邮件中多处分隔符缺失，部分内容可能未完整读取");
-		}
+		limit_once(w, &w->reparse_reported,
+		           "邮件中多处分隔符缺失，部分内容可能未完整读取");
 	}
 	if (repair)
 		w->reparse_left -= (size_t)(te - ts);
@@ -1625,15 +1636,9 @@ static int walk_node(struct walk *w, struct mailmime *node, const char *path,
 	if (c->depth > w->info->max_depth)
 		w->info->max_depth = c->depth;
 	if (c->depth > w->lim.mime_depth) {
-		if (!w->depth_reported) {
-			char reason[160];
-
-			w->depth_reported = true;
-			snprintf(reason, sizeof(reason),
-			         "邮件嵌套层数超过 %u 层，更深层的内容未处理",
-			         w->lim.mime_depth);
-			problem(w, PROB_MIME_LIMIT, NULL, reason);
-		}
+		limit_once(w, &w->depth_reported,
+		           "邮件嵌套层数超过 %u 层，更深层的内容未处理",
+		           w->lim.mime_depth);
 		return 0;
 	}
 	switch (node->mm_type) {

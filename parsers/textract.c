@@ -204,6 +204,26 @@ static void tb_str(struct tb *b, const char *s)
 	tb_text(b, s, strlen(s));
 }
 
+/* One character of the Basic Multilingual Plane, as UTF-8, through
+ * tb_text. */
+static void tb_bmp(struct tb *b, uint32_t c)
+{
+	char u[3];
+	size_t n = 0;
+
+	if (c < 0x80) {
+		u[n++] = (char)c;
+	} else if (c < 0x800) {
+		u[n++] = (char)(0xC0 | c >> 6);
+		u[n++] = (char)(0x80 | (c & 0x3F));
+	} else {
+		u[n++] = (char)(0xE0 | c >> 12);
+		u[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+		u[n++] = (char)(0x80 | (c & 0x3F));
+	}
+	tb_text(b, u, n);
+}
+
 /* Ends a line; blank lines are not written. */
 static void tb_nl(struct tb *b)
 {
@@ -385,6 +405,50 @@ static void docx_page_break(struct part_ctx *c)
 	c->mark = c->b->len;
 }
 
+/* The next node of a part: 1 with its type and local name; 0 at the end
+ * or on a read error (the part ends as read); -1 when nested deeper than
+ * TX_MAX_XML_DEPTH. */
+static int xml_next(xmlTextReaderPtr rd, int *type, const xmlChar **ln)
+{
+	if (xmlTextReaderRead(rd) != 1)
+		return 0;
+	if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
+		return -1;
+	*type = xmlTextReaderNodeType(rd);
+	*ln = xmlTextReaderConstLocalName(rd);
+	return 1;
+}
+
+/* The row of an outer table being read in document.xml or a slide: a
+ * row is a line, and each cell after the first starts with '\t'. */
+struct xml_row {
+	size_t start;           /* where the row's text begins in b */
+	bool first_cell;
+};
+
+static void xml_row_start(struct tb *b, struct xml_row *row)
+{
+	tb_nl(b);
+	row->start = b->len;
+	row->first_cell = true;
+}
+
+static void xml_cell_start(struct tb *b, struct xml_row *row)
+{
+	if (!row->first_cell)
+		tb_tab(b);
+	row->first_cell = false;
+}
+
+/* The reader's current text node, appended to b. */
+static void tb_xml_text(struct tb *b, xmlTextReaderPtr rd)
+{
+	const xmlChar *v = xmlTextReaderConstValue(rd);
+
+	if (v != NULL)
+		tb_text(b, (const char *)v, strlen((const char *)v));
+}
+
 /*
  * word/document.xml: w:p ends a line; inside an outer table's cell a
  * paragraph is a space; w:tr is a line, w:tc cells separated by '\t';
@@ -395,8 +459,8 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 {
 	struct tb *b = c->b;
 	int tbl = 0, skip_depth = -1, r;
-	bool in_t = false, first_cell = true;
-	size_t row_start = 0;
+	bool in_t = false;
+	struct xml_row row = { 0, true };
 
 	while (!c->stop && !b->full && (r = xmlTextReaderRead(rd)) == 1) {
 		int type = xmlTextReaderNodeType(rd);
@@ -433,13 +497,9 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 				if (tbl++ == 0)
 					tb_nl(b);
 			} else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty) {
-				tb_nl(b);
-				row_start = b->len;
-				first_cell = true;
+				xml_row_start(b, &row);
 			} else if (name_is(ln, NULL, NULL, "tc") && tbl == 1) {
-				if (!first_cell)
-					tb_tab(b);
-				first_cell = false;
+				xml_cell_start(b, &row);
 			}
 		} else if (type == XML_READER_TYPE_END_ELEMENT) {
 			if (name_is(ln, NULL, NULL, "t")) {
@@ -450,16 +510,14 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 				else
 					b->space = true;
 			} else if (name_is(ln, NULL, NULL, "tr") && tbl == 1) {
-				tb_row_end(b, row_start);
+				tb_row_end(b, row.start);
 			} else if (name_is(ln, NULL, NULL, "tbl") && tbl > 0) {
 				tbl--;
 			}
 		} else if ((type == XML_READER_TYPE_TEXT ||
 		            type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
 		            type == XML_READER_TYPE_CDATA) && in_t) {
-			const xmlChar *v = xmlTextReaderConstValue(rd);
-			if (v != NULL)
-				tb_text(b, (const char *)v, strlen((const char *)v));
+			tb_xml_text(b, rd);
 		}
 	}
 	return 0;
@@ -469,17 +527,13 @@ static int parse_docx(xmlTextReaderPtr rd, struct part_ctx *c)
 static int parse_slide(xmlTextReaderPtr rd, struct part_ctx *c)
 {
 	struct tb *b = c->b;
-	int r;
-	bool in_t = false, first_cell = true;
-	size_t row_start = 0;
+	int r = 0, type;
+	const xmlChar *ln;
+	bool in_t = false;
+	struct xml_row row = { 0, true };
 	int tbl = 0;
 
-	while (!b->full && (r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
-			return -1;
+	while (!b->full && (r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
 			if (name_is(ln, NULL, NULL, "t"))
@@ -488,32 +542,25 @@ static int parse_slide(xmlTextReaderPtr rd, struct part_ctx *c)
 				tbl ? (void)(b->space = true) : tb_nl(b);
 			else if (name_is(ln, NULL, NULL, "tbl") && !empty)
 				tbl++;
-			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty) {
-				tb_nl(b);
-				row_start = b->len;
-				first_cell = true;
-			} else if (name_is(ln, NULL, NULL, "tc") && tbl == 1) {
-				if (!first_cell)
-					tb_tab(b);
-				first_cell = false;
-			}
+			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1 && !empty)
+				xml_row_start(b, &row);
+			else if (name_is(ln, NULL, NULL, "tc") && tbl == 1)
+				xml_cell_start(b, &row);
 		} else if (type == XML_READER_TYPE_END_ELEMENT) {
 			if (name_is(ln, NULL, NULL, "t"))
 				in_t = false;
 			else if (name_is(ln, NULL, NULL, "p"))
 				tbl ? (void)(b->space = true) : tb_nl(b);
 			else if (name_is(ln, NULL, NULL, "tr") && tbl == 1)
-				tb_row_end(b, row_start);
+				tb_row_end(b, row.start);
 			else if (name_is(ln, NULL, NULL, "tbl") && tbl > 0)
 				tbl--;
 		} else if ((type == XML_READER_TYPE_TEXT ||
 		            type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) && in_t) {
-			const xmlChar *v = xmlTextReaderConstValue(rd);
-			if (v != NULL)
-				tb_text(b, (const char *)v, strlen((const char *)v));
+			tb_xml_text(b, rd);
 		}
 	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 /* xl/sharedStrings.xml: each si's t runs (not the phonetic rPh). */
@@ -522,16 +569,10 @@ static int parse_sst(xmlTextReaderPtr rd, struct part_ctx *c)
 	struct xlsx_sst *sst = c->sst;
 	struct tb cur = { .max = 4096 };
 	bool in_si = false, in_t = false;
-	int rph = 0, r, ret = 0;
+	int rph = 0, r, ret = 0, type;
+	const xmlChar *ln;
 
-	while ((r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH) {
-			ret = -1;
-			break;
-		}
+	while ((r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
 			if (name_is(ln, NULL, NULL, "si")) {
@@ -559,11 +600,8 @@ static int parse_sst(xmlTextReaderPtr rd, struct part_ctx *c)
 			continue;
 		}
 		if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) &&
-		    in_t) {
-			const xmlChar *v = xmlTextReaderConstValue(rd);
-			if (v != NULL)
-				tb_text(&cur, (const char *)v, strlen((const char *)v));
-		}
+		    in_t)
+			tb_xml_text(&cur, rd);
 		continue;
 si_end:
 		in_si = in_t = false;
@@ -586,6 +624,8 @@ si_end:
 		sst->bytes += cur.len + 1;
 		sst->n++;
 	}
+	if (r < 0)
+		ret = -1;
 	if (cur.nomem)
 		ret = -2;
 	free(cur.p);
@@ -629,14 +669,10 @@ static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 	struct xlsx_sst *st = c->sst;
 	bool in_xfs = false;
 	unsigned nxf = 0;
-	int r;
+	int r, type;
+	const xmlChar *ln;
 
-	while ((r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
-			return -1;
+	while ((r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_END_ELEMENT && name_is(ln, NULL, NULL, "cellXfs"))
 			break;
 		if (type != XML_READER_TYPE_ELEMENT)
@@ -659,7 +695,7 @@ static int parse_styles(xmlTextReaderPtr rd, struct part_ctx *c)
 			xmlFree(id);
 		}
 	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 /* An Excel serial day (1900 system) as YYYY-MM-DD; false when it is not
@@ -721,14 +757,10 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 	unsigned col = 0, next_col = 1;
 	bool in_v = false, in_t = false, is_sst = false, is_date = false;
 	size_t row_start = 0;
-	int r;
+	int r = 0, type;
+	const xmlChar *ln;
 
-	while (!b->full && (r = xmlTextReaderRead(rd)) == 1) {
-		int type = xmlTextReaderNodeType(rd);
-		const xmlChar *ln = xmlTextReaderConstLocalName(rd);
-
-		if (xmlTextReaderDepth(rd) > TX_MAX_XML_DEPTH)
-			return -1;
+	while (!b->full && (r = xml_next(rd, &type, &ln)) == 1) {
 		if (type == XML_READER_TYPE_ELEMENT) {
 			bool empty = xmlTextReaderIsEmptyElement(rd);
 			if (name_is(ln, NULL, NULL, "row")) {
@@ -793,7 +825,7 @@ static int parse_sheet(xmlTextReaderPtr rd, struct part_ctx *c)
 			}
 		}
 	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 struct zip_job {
@@ -1588,8 +1620,6 @@ struct word_state {
 
 static void word_char(struct word_state *w, uint32_t c)
 {
-	char u[8];
-
 	if (c == 0x13) {            /* field begin: skip its code */
 		w->field++;
 		return;
@@ -1649,21 +1679,8 @@ static void word_char(struct word_state *w, uint32_t c)
 		return;
 	if (c >= 0xD800 && c <= 0xDFFF)
 		return;
-	{
-		/* A row's cell text: tb_text only; rows are lines of their own. */
-		size_t n = 0;
-		if (c < 0x80) {
-			u[n++] = (char)c;
-		} else if (c < 0x800) {
-			u[n++] = (char)(0xC0 | c >> 6);
-			u[n++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			u[n++] = (char)(0xE0 | c >> 12);
-			u[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			u[n++] = (char)(0x80 | (c & 0x3F));
-		}
-		tb_text(w->b, u, n);
-	}
+	/* A row's cell text: tb_text only; rows are lines of their own. */
+	tb_bmp(w->b, c);
 }
 
 /*
@@ -1853,8 +1870,6 @@ static bool biff_string(struct biff *x, bool rich_ext, struct tb *out)
 	}
 	for (uint32_t i = 0; i < cch; i++) {
 		uint32_t c;
-		char u[4];
-		size_t n = 0;
 
 		if (x->dpos == x->dlen) {
 			/* a string split by CONTINUE: the new record restates the width */
@@ -1875,17 +1890,7 @@ static bool biff_string(struct biff *x, bool rich_ext, struct tb *out)
 				out->space = true;
 			continue;
 		}
-		if (c < 0x80) {
-			u[n++] = (char)c;
-		} else if (c < 0x800) {
-			u[n++] = (char)(0xC0 | c >> 6);
-			u[n++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			u[n++] = (char)(0xE0 | c >> 12);
-			u[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			u[n++] = (char)(0x80 | (c & 0x3F));
-		}
-		tb_text(out, u, n);
+		tb_bmp(out, c);
 	}
 	if (runs > 0 && !biff_bytes(x, NULL, (size_t)runs * 4))
 		return false;
@@ -2241,6 +2246,24 @@ static void lines_into(struct tb *b, const char *s, size_t n)
 	}
 }
 
+/* The end of a plain or RTF text: b's text into r, or -1 when out of
+ * memory. */
+static int plain_finish(struct tb *b, struct text_result *r)
+{
+	if (b->nomem) {
+		free(b->p);
+		return -1;
+	}
+	tb_finish(b, r);
+	if (r->text) {
+		r->source = TEXT_PLAIN;
+		r->confidence = 100;
+	} else {
+		set_note(r, "文件中没有文字");
+	}
+	return 0;
+}
+
 static int extract_plain(const void *buf, size_t len, const struct text_limits *lim,
                          struct text_result *r)
 {
@@ -2258,18 +2281,7 @@ static int extract_plain(const void *buf, size_t len, const struct text_limits *
 	else
 		lines_into(&b, (const char *)s, n);
 	free(conv);
-	if (b.nomem) {
-		free(b.p);
-		return -1;
-	}
-	tb_finish(&b, r);
-	if (r->text) {
-		r->source = TEXT_PLAIN;
-		r->confidence = 100;
-	} else {
-		set_note(r, "文件中没有文字");
-	}
-	return 0;
+	return plain_finish(&b, r);
 }
 
 /*
@@ -2412,21 +2424,8 @@ static int extract_rtf(const void *buf, size_t len, const struct text_limits *li
 				uc[depth] = param < 0 || param > 8 ? 1 : (int)param;
 			} else if (!strcmp(word, "u") && has_param) {
 				long v = param < 0 ? param + 65536 : param;
-				char u[4];
-				size_t n = 0;
-				if (v >= 0x20 && (v < 0xD800 || v > 0xDFFF) && v <= 0xFFFF) {
-					if (v < 0x80) {
-						u[n++] = (char)v;
-					} else if (v < 0x800) {
-						u[n++] = (char)(0xC0 | v >> 6);
-						u[n++] = (char)(0x80 | (v & 0x3F));
-					} else {
-						u[n++] = (char)(0xE0 | v >> 12);
-						u[n++] = (char)(0x80 | ((v >> 6) & 0x3F));
-						u[n++] = (char)(0x80 | (v & 0x3F));
-					}
-					tb_text(&b, u, n);
-				}
+				if (v >= 0x20 && (v < 0xD800 || v > 0xDFFF) && v <= 0xFFFF)
+					tb_bmp(&b, (uint32_t)v);
 				uskip = uc[depth <= MAXG ? depth : MAXG];
 			} else if (!strcmp(word, "par") || !strcmp(word, "line") ||
 			           !strcmp(word, "sect")) {
@@ -2454,18 +2453,7 @@ static int extract_rtf(const void *buf, size_t len, const struct text_limits *li
 	}
 	if (cd != (iconv_t)-1)
 		iconv_close(cd);
-	if (b.nomem) {
-		free(b.p);
-		return -1;
-	}
-	tb_finish(&b, r);
-	if (r->text) {
-		r->source = TEXT_PLAIN;
-		r->confidence = 100;
-	} else {
-		set_note(r, "文件中没有文字");
-	}
-	return 0;
+	return plain_finish(&b, r);
 }
 
 /* ---- dispatch ---- */

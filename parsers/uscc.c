@@ -195,20 +195,12 @@ static void try_candidate(struct finder *f, const char *raw, size_t pos, bool ex
 
 	for (size_t i = 0; i < USCC_LEN; i++) {
 		char ch = raw[i], d = confusion(ch);
+		bool division = i >= 2 && i <= 7;
 
-		if (i >= 2 && i <= 7) {
-			if (ch >= '0' && ch <= '9') {
-				code[i] = ch;
-			} else if (d) {
-				code[i] = d;
-				fixes++;
-			} else {
-				return;
-			}
-		} else if (ch == 'B') {
+		if (!division && ch == 'B') {
 			code[i] = ch;
 			bpos[nb++] = i;
-		} else if (value_of(ch) >= 0) {
+		} else if (division ? (ch >= '0' && ch <= '9') : value_of(ch) >= 0) {
 			code[i] = ch;
 		} else if (d) {
 			code[i] = d;

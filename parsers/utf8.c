@@ -3,6 +3,9 @@
  */
 #include "utf8.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	unsigned char c = s[0];
@@ -49,4 +52,16 @@ uint32_t utf8_halfwidth(uint32_t cp)
 	if (cp == 0x3000)
 		return ' ';
 	return cp;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
 }

@@ -1,7 +1,8 @@
 /*
  * utf8.h - the few UTF-8 and CJK facts the text parsers share
  * (classify.c reading names and document titles, eligibility.c reading
- * form cells).  Pure.
+ * form cells), and the allocating printf both build their evidence
+ * strings with.  Pure.
  */
 #ifndef INTAKE_UTF8_H
 #define INTAKE_UTF8_H
@@ -21,5 +22,8 @@ bool utf8_is_cjk(uint32_t cp);
 /* Full-width ASCII (U+FF01..FF5E) and the ideographic space as ASCII;
  * anything else unchanged. */
 uint32_t utf8_halfwidth(uint32_t cp);
+
+/* asprintf() returning the string, or NULL when out of memory. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
