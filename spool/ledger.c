@@ -478,6 +478,15 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/* Bind a row id, or NULL for none (0). */
+static void bind_id(sqlite3_stmt *st, int i, long long id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /* Step a write statement to completion and finalize it. */
 static int done(struct ledger *l, sqlite3_stmt *st)
 {
@@ -710,10 +719,7 @@ int ledger_insert_file(struct ledger *l, const struct ledger_file *f, long long 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->message);
-	if (f->parent > 0)
-		sqlite3_bind_int64(st, 2, f->parent);
-	else
-		sqlite3_bind_null(st, 2);
+	bind_id(st, 2, f->parent);
 	sqlite3_bind_int(st, 3, (int)f->seq);
 	bind_text(st, 4, f->part);
 	bind_text(st, 5, f->path);
@@ -733,10 +739,7 @@ int ledger_insert_file(struct ledger *l, const struct ledger_file *f, long long 
 	sqlite3_bind_int(st, 16, f->body_image);
 	sqlite3_bind_int(st, 17, f->ignored);
 	bind_text(st, 18, f->stored);
-	if (f->dossier > 0)
-		sqlite3_bind_int64(st, 19, f->dossier);
-	else
-		sqlite3_bind_null(st, 19);
+	bind_id(st, 19, f->dossier);
 	if (done(l, st) != 0)
 		return -1;
 	*id_r = sqlite3_last_insert_rowid(l->db);
@@ -884,10 +887,7 @@ int ledger_insert_eligibility(struct ledger *l, long long dossier, long long fil
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, dossier);
-	if (file > 0)
-		sqlite3_bind_int64(st, 2, file);
-	else
-		sqlite3_bind_null(st, 2);
+	bind_id(st, 2, file);
 	bind_text(st, 3, rule);
 	bind_text(st, 4, status);
 	bind_text(st, 5, message);
@@ -903,10 +903,7 @@ int ledger_insert_problem(struct ledger *l, long long msg, long long file,
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, msg);
-	if (file > 0)
-		sqlite3_bind_int64(st, 2, file);
-	else
-		sqlite3_bind_null(st, 2);
+	bind_id(st, 2, file);
 	bind_text(st, 3, kind);
 	bind_text(st, 4, subject);
 	bind_text(st, 5, reason);
