@@ -501,6 +501,17 @@ static int done(struct ledger *l, sqlite3_stmt *st)
 	return 0;
 }
 
+/* Run a write statement whose one parameter is a row id. */
+static int done_id(struct ledger *l, const char *sql, long long id)
+{
+	sqlite3_stmt *st = prep(l, sql);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return done(l, st);
+}
+
 long long ledger_message_by_sha(struct ledger *l, const char *sha256)
 {
 	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE sha256 = ?");
@@ -755,12 +766,9 @@ int ledger_assign(struct ledger *l, long long file, const char *item,
 int ledger_assign_ex(struct ledger *l, long long file, const char *item,
                      const char *evidence, const char *by, int confidence, bool by_content)
 {
-	sqlite3_stmt *st = prep(l, "UPDATE assignments SET current = 0 WHERE file = ? AND current = 1");
+	sqlite3_stmt *st;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, file);
-	if (done(l, st) != 0)
+	if (done_id(l, "UPDATE assignments SET current = 0 WHERE file = ? AND current = 1", file) != 0)
 		return -1;
 	st = prep(l, "INSERT INTO assignments (file, item, evidence, by, at, confidence, by_content)"
 	             " VALUES (?,?,?,?,strftime('%s','now'),?,?)");
@@ -868,12 +876,7 @@ int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, siz
 
 int ledger_clear_eligibility(struct ledger *l, long long dossier)
 {
-	sqlite3_stmt *st = prep(l, "DELETE FROM eligibility WHERE dossier = ?");
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, dossier);
-	return done(l, st);
+	return done_id(l, "DELETE FROM eligibility WHERE dossier = ?", dossier);
 }
 
 int ledger_insert_eligibility(struct ledger *l, long long dossier, long long file,
