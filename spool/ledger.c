@@ -512,22 +512,51 @@ static int done_id(struct ledger *l, const char *sql, long long id)
 	return done(l, st);
 }
 
-long long ledger_message_by_sha(struct ledger *l, const char *sha256)
+long long ledger_step_id(sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE sha256 = ?");
 	long long id = 0;
-	int r;
+	int r = sqlite3_step(st);
 
-	if (!st)
-		return -1;
-	bind_text(st, 1, sha256);
-	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	else if (r != SQLITE_DONE)
 		id = -1;
 	sqlite3_finalize(st);
 	return id;
+}
+
+int ledger_step_ids(sqlite3_stmt *st, long long **ids_r, size_t *n_r)
+{
+	long long *v = NULL;
+	size_t n = 0;
+	int r;
+
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		long long *nv = realloc(v, (n + 1) * sizeof(*nv));
+		if (!nv) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (r != SQLITE_DONE) {
+		free(v);
+		return r;
+	}
+	*ids_r = v;
+	*n_r = n;
+	return r;
+}
+
+long long ledger_message_by_sha(struct ledger *l, const char *sha256)
+{
+	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE sha256 = ?");
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, sha256);
+	return ledger_step_id(st);
 }
 
 int ledger_insert_message(struct ledger *l, const struct ledger_message *m, long long *id_r)
@@ -844,8 +873,6 @@ int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, siz
 	sqlite3_stmt *st = prep(l,
 		"SELECT o.id FROM dossiers d JOIN dossiers o ON o.credit_code = d.credit_code AND o.id <> d.id"
 		" WHERE d.id = ? AND d.credit_code IS NOT NULL AND d.credit_code <> '' ORDER BY o.id");
-	long long *v = NULL;
-	size_t n = 0;
 	int r;
 
 	*ids_r = NULL;
@@ -853,25 +880,11 @@ int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, siz
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, dossier);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		long long *nv = realloc(v, (n + 1) * sizeof(*nv));
-		if (!nv) {
-			r = SQLITE_NOMEM;
-			break;
-		}
-		v = nv;
-		v[n++] = sqlite3_column_int64(st, 0);
-	}
+	r = ledger_step_ids(st, ids_r, n_r);
 	if (r != SQLITE_DONE)
 		snprintf(l->err, sizeof(l->err), "%s", sqlite3_errmsg(l->db));
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return -1;
-	}
-	*ids_r = v;
-	*n_r = n;
-	return 0;
+	return r == SQLITE_DONE ? 0 : -1;
 }
 
 int ledger_clear_eligibility(struct ledger *l, long long dossier)

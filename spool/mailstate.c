@@ -68,19 +68,11 @@ long long mailstate_message_by_uid(struct ledger *l, const char *mailbox, uint32
 {
 	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE mailbox = ? AND uidvalidity = ?"
 	                           " AND uid = ?");
-	long long id = 0;
-	int r;
 
 	if (!st)
 		return -1;
 	bind_uid(st, 1, mailbox, uidvalidity, uid);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (r != SQLITE_DONE)
-		id = -1;
-	sqlite3_finalize(st);
-	return id;
+	return ledger_step_id(st);
 }
 
 int mailstate_failed(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
