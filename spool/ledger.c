@@ -478,6 +478,15 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/* Bind a row id, or NULL for none (0). */
+static void bind_id(sqlite3_stmt *st, int i, long long id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /* Step a write statement to completion and finalize it. */
 static int done(struct ledger *l, sqlite3_stmt *st)
 {
@@ -492,22 +501,62 @@ static int done(struct ledger *l, sqlite3_stmt *st)
 	return 0;
 }
 
-long long ledger_message_by_sha(struct ledger *l, const char *sha256)
+/* Run a write statement whose one parameter is a row id. */
+static int done_id(struct ledger *l, const char *sql, long long id)
 {
-	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE sha256 = ?");
-	long long id = 0;
-	int r;
+	sqlite3_stmt *st = prep(l, sql);
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, sha256);
-	r = sqlite3_step(st);
+	sqlite3_bind_int64(st, 1, id);
+	return done(l, st);
+}
+
+long long ledger_step_id(sqlite3_stmt *st)
+{
+	long long id = 0;
+	int r = sqlite3_step(st);
+
 	if (r == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	else if (r != SQLITE_DONE)
 		id = -1;
 	sqlite3_finalize(st);
 	return id;
+}
+
+int ledger_step_ids(sqlite3_stmt *st, long long **ids_r, size_t *n_r)
+{
+	long long *v = NULL;
+	size_t n = 0;
+	int r;
+
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		long long *nv = realloc(v, (n + 1) * sizeof(*nv));
+		if (!nv) {
+			r = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (r != SQLITE_DONE) {
+		free(v);
+		return r;
+	}
+	*ids_r = v;
+	*n_r = n;
+	return r;
+}
+
+long long ledger_message_by_sha(struct ledger *l, const char *sha256)
+{
+	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE sha256 = ?");
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, sha256);
+	return ledger_step_id(st);
 }
 
 int ledger_insert_message(struct ledger *l, const struct ledger_message *m, long long *id_r)
@@ -710,10 +759,7 @@ int ledger_insert_file(struct ledger *l, const struct ledger_file *f, long long 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, f->message);
-	if (f->parent > 0)
-		sqlite3_bind_int64(st, 2, f->parent);
-	else
-		sqlite3_bind_null(st, 2);
+	bind_id(st, 2, f->parent);
 	sqlite3_bind_int(st, 3, (int)f->seq);
 	bind_text(st, 4, f->part);
 	bind_text(st, 5, f->path);
@@ -733,10 +779,7 @@ int ledger_insert_file(struct ledger *l, const struct ledger_file *f, long long 
 	sqlite3_bind_int(st, 16, f->body_image);
 	sqlite3_bind_int(st, 17, f->ignored);
 	bind_text(st, 18, f->stored);
-	if (f->dossier > 0)
-		sqlite3_bind_int64(st, 19, f->dossier);
-	else
-		sqlite3_bind_null(st, 19);
+	bind_id(st, 19, f->dossier);
 	if (done(l, st) != 0)
 		return -1;
 	*id_r = sqlite3_last_insert_rowid(l->db);
@@ -752,12 +795,9 @@ int ledger_assign(struct ledger *l, long long file, const char *item,
 int ledger_assign_ex(struct ledger *l, long long file, const char *item,
                      const char *evidence, const char *by, int confidence, bool by_content)
 {
-	sqlite3_stmt *st = prep(l, "UPDATE assignments SET current = 0 WHERE file = ? AND current = 1");
+	sqlite3_stmt *st;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, file);
-	if (done(l, st) != 0)
+	if (done_id(l, "UPDATE assignments SET current = 0 WHERE file = ? AND current = 1", file) != 0)
 		return -1;
 	st = prep(l, "INSERT INTO assignments (file, item, evidence, by, at, confidence, by_content)"
 	             " VALUES (?,?,?,?,strftime('%s','now'),?,?)");
@@ -833,8 +873,6 @@ int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, siz
 	sqlite3_stmt *st = prep(l,
 		"SELECT o.id FROM dossiers d JOIN dossiers o ON o.credit_code = d.credit_code AND o.id <> d.id"
 		" WHERE d.id = ? AND d.credit_code IS NOT NULL AND d.credit_code <> '' ORDER BY o.id");
-	long long *v = NULL;
-	size_t n = 0;
 	int r;
 
 	*ids_r = NULL;
@@ -842,35 +880,16 @@ int ledger_same_code(struct ledger *l, long long dossier, long long **ids_r, siz
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, dossier);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		long long *nv = realloc(v, (n + 1) * sizeof(*nv));
-		if (!nv) {
-			r = SQLITE_NOMEM;
-			break;
-		}
-		v = nv;
-		v[n++] = sqlite3_column_int64(st, 0);
-	}
+	r = ledger_step_ids(st, ids_r, n_r);
 	if (r != SQLITE_DONE)
 		snprintf(l->err, sizeof(l->err), "%s", sqlite3_errmsg(l->db));
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return -1;
-	}
-	*ids_r = v;
-	*n_r = n;
-	return 0;
+	return r == SQLITE_DONE ? 0 : -1;
 }
 
 int ledger_clear_eligibility(struct ledger *l, long long dossier)
 {
-	sqlite3_stmt *st = prep(l, "DELETE FROM eligibility WHERE dossier = ?");
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, dossier);
-	return done(l, st);
+	return done_id(l, "DELETE FROM eligibility WHERE dossier = ?", dossier);
 }
 
 int ledger_insert_eligibility(struct ledger *l, long long dossier, long long file,
@@ -884,10 +903,7 @@ int ledger_insert_eligibility(struct ledger *l, long long dossier, long long fil
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, dossier);
-	if (file > 0)
-		sqlite3_bind_int64(st, 2, file);
-	else
-		sqlite3_bind_null(st, 2);
+	bind_id(st, 2, file);
 	bind_text(st, 3, rule);
 	bind_text(st, 4, status);
 	bind_text(st, 5, message);
@@ -903,10 +919,7 @@ int ledger_insert_problem(struct ledger *l, long long msg, long long file,
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, msg);
-	if (file > 0)
-		sqlite3_bind_int64(st, 2, file);
-	else
-		sqlite3_bind_null(st, 2);
+	bind_id(st, 2, file);
 	bind_text(st, 3, kind);
 	bind_text(st, 4, subject);
 	bind_text(st, 5, reason);

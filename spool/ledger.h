@@ -44,6 +44,17 @@ int ledger_begin(struct ledger *l);      /* BEGIN IMMEDIATE */
 int ledger_commit(struct ledger *l);
 void ledger_rollback(struct ledger *l);
 
+/*
+ * For queries over ledger_db() in the spool modules.  ledger_step_id():
+ * the first column of the first row, 0 when there is no row, -1 on error;
+ * st is finalized.  ledger_step_ids(): the first column of every row into
+ * a malloc'd array (*ids_r and *n_r set only on success); SQLITE_DONE, or
+ * the code that stopped it (SQLITE_NOMEM when out of memory); st is left
+ * to the caller to finalize, so sqlite3_errmsg() still tells why.
+ */
+long long ledger_step_id(sqlite3_stmt *st);
+int ledger_step_ids(sqlite3_stmt *st, long long **ids_r, size_t *n_r);
+
 /* Id of the message with these spooled bytes, 0 if none, -1 on error. */
 long long ledger_message_by_sha(struct ledger *l, const char *sha256);
 

@@ -68,19 +68,11 @@ long long mailstate_message_by_uid(struct ledger *l, const char *mailbox, uint32
 {
 	sqlite3_stmt *st = prep(l, "SELECT id FROM messages WHERE mailbox = ? AND uidvalidity = ?"
 	                           " AND uid = ?");
-	long long id = 0;
-	int r;
 
 	if (!st)
 		return -1;
 	bind_uid(st, 1, mailbox, uidvalidity, uid);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (r != SQLITE_DONE)
-		id = -1;
-	sqlite3_finalize(st);
-	return id;
+	return ledger_step_id(st);
 }
 
 int mailstate_failed(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
@@ -129,10 +121,11 @@ int mailstate_is_quarantined(struct ledger *l, const char *mailbox, uint32_t uid
 	return q;
 }
 
-int mailstate_clear(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid)
+/* Run a write statement whose parameters are mailbox, UIDVALIDITY, UID. */
+static int uid_done(struct ledger *l, const char *sql, const char *mailbox, uint32_t uidvalidity,
+                    uint32_t uid)
 {
-	sqlite3_stmt *st = prep(l, "DELETE FROM fetch_attempts WHERE mailbox = ? AND uidvalidity = ?"
-	                           " AND uid = ? AND quarantined = 0");
+	sqlite3_stmt *st = prep(l, sql);
 
 	if (!st)
 		return -1;
@@ -140,13 +133,14 @@ int mailstate_clear(struct ledger *l, const char *mailbox, uint32_t uidvalidity,
 	return step_done(st);
 }
 
+int mailstate_clear(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid)
+{
+	return uid_done(l, "DELETE FROM fetch_attempts WHERE mailbox = ? AND uidvalidity = ?"
+	                   " AND uid = ? AND quarantined = 0", mailbox, uidvalidity, uid);
+}
+
 int mailstate_set_flagged(struct ledger *l, const char *mailbox, uint32_t uidvalidity, uint32_t uid)
 {
-	sqlite3_stmt *st = prep(l, "UPDATE fetch_attempts SET flagged = 1 WHERE mailbox = ?"
-	                           " AND uidvalidity = ? AND uid = ?");
-
-	if (!st)
-		return -1;
-	bind_uid(st, 1, mailbox, uidvalidity, uid);
-	return step_done(st);
+	return uid_done(l, "UPDATE fetch_attempts SET flagged = 1 WHERE mailbox = ?"
+	                   " AND uidvalidity = ? AND uid = ?", mailbox, uidvalidity, uid);
 }

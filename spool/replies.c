@@ -131,8 +131,6 @@ int replies_due(struct ledger *l, time_t now, bool force, long long **ids_r, siz
 	sqlite3_stmt *st = prep(l,
 		"SELECT id FROM replies WHERE state = 'sending'"
 		" OR (state = 'queued' AND (?1 OR next_attempt_at <= ?2)) ORDER BY id");
-	long long *v = NULL;
-	size_t n = 0;
 	int r;
 
 	*ids_r = NULL;
@@ -141,23 +139,9 @@ int replies_due(struct ledger *l, time_t now, bool force, long long **ids_r, siz
 		return -1;
 	sqlite3_bind_int(st, 1, force);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		long long *nv = realloc(v, (n + 1) * sizeof(*nv));
-		if (!nv) {
-			r = SQLITE_NOMEM;
-			break;
-		}
-		v = nv;
-		v[n++] = sqlite3_column_int64(st, 0);
-	}
+	r = ledger_step_ids(st, ids_r, n_r);
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return -1;
-	}
-	*ids_r = v;
-	*n_r = n;
-	return 0;
+	return r == SQLITE_DONE ? 0 : -1;
 }
 
 static char *dup_col(sqlite3_stmt *st, int i)

@@ -61,23 +61,45 @@ static int mkdir_at(int dirfd, const char *name)
 	return -1;
 }
 
-/* Remove every entry under dirfd/name (one or two levels: our layout). */
-static void purge_dir(int dirfd, const char *name, bool remove_self)
+/* Open dirfd/name to read its entries, not following a link; NULL when
+ * it cannot be.  *fd_r is its descriptor, closed with the DIR. */
+static DIR *open_dir_at(int dirfd, const char *name, int *fd_r)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d;
-	struct dirent *e;
 
 	if (fd < 0)
-		return;
+		return NULL;
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
-		return;
+		return NULL;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	*fd_r = fd;
+	return d;
+}
+
+/* The next entry of d other than . and .., NULL at the end. */
+static struct dirent *next_entry(DIR *d)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			break;
+	return e;
+}
+
+/* Remove every entry under dirfd/name (one or two levels: our layout). */
+static void purge_dir(int dirfd, const char *name, bool remove_self)
+{
+	struct dirent *e;
+	int fd;
+	DIR *d = open_dir_at(dirfd, name, &fd);
+
+	if (!d)
+		return;
+	while ((e = next_entry(d)) != NULL) {
 		/* Linux says EISDIR for a directory (POSIX allows EPERM). */
 		if (unlinkat(fd, e->d_name, 0) != 0 && (errno == EISDIR || errno == EPERM))
 			purge_dir(fd, e->d_name, true);
@@ -518,21 +540,14 @@ int spool_commit_files(struct spool *s, const char *hex, char *err, size_t errle
  * at most; symlinks are not followed, there are none). */
 static void tally(int dirfd, const char *name, unsigned depth, unsigned *n, uint64_t *bytes)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct dirent *e;
 	struct stat st;
-	DIR *d;
+	int fd;
+	DIR *d = open_dir_at(dirfd, name, &fd);
 
-	if (fd < 0)
+	if (!d)
 		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while ((e = next_entry(d)) != NULL) {
 		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
 		if (S_ISREG(st.st_mode)) {
