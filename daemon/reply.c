@@ -211,6 +211,17 @@ out:
 
 /* ---- small helpers ---- */
 
+/* sql prepared with ?1 bound to id; NULL on an error. */
+static sqlite3_stmt *prepare_id(struct ledger *l, const char *sql, long long id)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	return st;
+}
+
 static const char *col(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -320,9 +331,9 @@ static int add_files(struct ledger *l, struct tmpl_rec *r, const char *list,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
+	st = prepare_id(l, sql, a);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		set_file(tmpl_add_row(r, list), c, st);
@@ -378,11 +389,11 @@ static int add_problems(struct ledger *l, struct tmpl_rec *top, long long msg, b
 	int rc, ret = -1;
 
 	*any_r = false;
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = prepare_id(l,
 		"SELECT p.kind, p.subject, p.reason, p.file, f.container, f.name, f.path FROM problems p"
-		" LEFT JOIN files f ON f.id = p.file WHERE p.message = ? ORDER BY p.id", -1, &st, NULL) != SQLITE_OK)
+		" LEFT JOIN files f ON f.id = p.file WHERE p.message = ? ORDER BY p.id", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct prow *nv;
 		if (internal_problem(col(st, 0)))
@@ -504,12 +515,11 @@ static int load_message(struct ledger *l, long long msg, struct msgrow *m)
 	int ret = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = prepare_id(l,
 		"SELECT kind, kind_evidence, sender, sender_display, reply_to, message_id, in_reply_to,"
-		" subject, county, received_at, received_offset, supplement FROM messages WHERE id = ?",
-		-1, &st, NULL) != SQLITE_OK)
+		" subject, county, received_at, received_offset, supplement FROM messages WHERE id = ?", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(m->kind, sizeof(m->kind), "%s", col(st, 0));
 		m->kind_evidence = dup_or_null(st, 1);
@@ -535,11 +545,11 @@ static int add_dossiers(struct ledger *l, const struct campaign *c, struct tmpl_
 	sqlite3_stmt *st;
 	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = prepare_id(l,
 		"SELECT d.id, d.program, d.applicant, d.first_message FROM message_dossiers md"
-		" JOIN dossiers d ON d.id = md.dossier WHERE md.message = ? ORDER BY d.id", -1, &st, NULL) != SQLITE_OK)
+		" JOIN dossiers d ON d.id = md.dossier WHERE md.message = ? ORDER BY d.id", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long d = sqlite3_column_int64(st, 0);
 		int pi = campaign_program_index(c, col(st, 1));
@@ -587,9 +597,9 @@ static int count_of(struct ledger *l, const char *sql, long long msg, long long 
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
+	st = prepare_id(l, sql, msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	r = sqlite3_step(st);
 	*n_r = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -1074,11 +1084,11 @@ int reply_update_target(struct ledger *l, long long file, long long *msg_r)
 	int r;
 
 	*msg_r = 0;
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = prepare_id(l,
 		"SELECT coalesce((SELECT max(md.message) FROM message_dossiers md WHERE md.dossier = f.dossier),"
-		" f.message) FROM files f WHERE f.id = ?", -1, &st, NULL) != SQLITE_OK)
+		" f.message) FROM files f WHERE f.id = ?", file);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, file);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*msg_r = sqlite3_column_int64(st, 0);
@@ -1103,10 +1113,9 @@ static int update_kind(struct ingest *in, long long msg, const struct msgrow *m,
 	if (strcmp(m->kind, TRIAGE_SUBMISSION) != 0)
 		return asprintf(why_r, "来信 #%lld 不是申报材料（%s），不发送更正通知 (not a submission)", msg,
 		                m->kind_evidence ? m->kind_evidence : m->kind) < 0 ? -1 : 0;
-	if (sqlite3_prepare_v2(ledger_db(l), "SELECT no_reply_reason FROM messages WHERE id = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
+	st = prepare_id(l, "SELECT no_reply_reason FROM messages WHERE id = ?", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
 		reason = strdup((const char *)sqlite3_column_text(st, 0));
