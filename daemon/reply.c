@@ -11,6 +11,7 @@
 #include <libetpan/libetpan.h>
 
 #include "app.h"
+#include "query.h"
 #include "replies.h"
 #include "tmpl.h"
 #include "triage.h"
@@ -211,17 +212,6 @@ out:
 
 /* ---- small helpers ---- */
 
-/* sql prepared with ?1 bound to id; NULL on an error. */
-static sqlite3_stmt *prepare_id(struct ledger *l, const char *sql, long long id)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	return st;
-}
-
 static const char *col(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -331,7 +321,7 @@ static int add_files(struct ledger *l, struct tmpl_rec *r, const char *list,
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prepare_id(l, sql, a);
+	st = query_prepare(l, sql, a);
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 2, b);
@@ -389,7 +379,7 @@ static int add_problems(struct ledger *l, struct tmpl_rec *top, long long msg, b
 	int rc, ret = -1;
 
 	*any_r = false;
-	st = prepare_id(l,
+	st = query_prepare(l,
 		"SELECT p.kind, p.subject, p.reason, p.file, f.container, f.name, f.path FROM problems p"
 		" LEFT JOIN files f ON f.id = p.file WHERE p.message = ? ORDER BY p.id", msg);
 	if (!st)
@@ -515,7 +505,7 @@ static int load_message(struct ledger *l, long long msg, struct msgrow *m)
 	int ret = -1;
 
 	memset(m, 0, sizeof(*m));
-	st = prepare_id(l,
+	st = query_prepare(l,
 		"SELECT kind, kind_evidence, sender, sender_display, reply_to, message_id, in_reply_to,"
 		" subject, county, received_at, received_offset, supplement FROM messages WHERE id = ?", msg);
 	if (!st)
@@ -545,7 +535,7 @@ static int add_dossiers(struct ledger *l, const struct campaign *c, struct tmpl_
 	sqlite3_stmt *st;
 	int rc, ret = -1;
 
-	st = prepare_id(l,
+	st = query_prepare(l,
 		"SELECT d.id, d.program, d.applicant, d.first_message FROM message_dossiers md"
 		" JOIN dossiers d ON d.id = md.dossier WHERE md.message = ? ORDER BY d.id", msg);
 	if (!st)
@@ -597,7 +587,7 @@ static int count_of(struct ledger *l, const char *sql, long long msg, long long 
 	sqlite3_stmt *st;
 	int r;
 
-	st = prepare_id(l, sql, msg);
+	st = query_prepare(l, sql, msg);
 	if (!st)
 		return -1;
 	r = sqlite3_step(st);
@@ -1126,7 +1116,7 @@ int reply_update_target(struct ledger *l, long long file, long long *msg_r)
 	int r;
 
 	*msg_r = 0;
-	st = prepare_id(l,
+	st = query_prepare(l,
 		"SELECT coalesce((SELECT max(md.message) FROM message_dossiers md WHERE md.dossier = f.dossier),"
 		" f.message) FROM files f WHERE f.id = ?", file);
 	if (!st)
@@ -1155,7 +1145,7 @@ static int update_kind(struct ingest *in, long long msg, const struct msgrow *m,
 	if (strcmp(m->kind, TRIAGE_SUBMISSION) != 0)
 		return asprintf(why_r, "来信 #%lld 不是申报材料（%s），不发送更正通知 (not a submission)", msg,
 		                m->kind_evidence ? m->kind_evidence : m->kind) < 0 ? -1 : 0;
-	st = prepare_id(l, "SELECT no_reply_reason FROM messages WHERE id = ?", msg);
+	st = query_prepare(l, "SELECT no_reply_reason FROM messages WHERE id = ?", msg);
 	if (!st)
 		return -1;
 	rc = sqlite3_step(st);
