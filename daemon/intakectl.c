@@ -207,10 +207,8 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 		fputs("intakectl: ingest needs at least one FILE.eml\n", stderr);
 		return 2;
 	}
-	if (app_open_state(a, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "intakectl: %s\n", err);
+	if (staffcmd_open_state(a) != 0)
 		return 1;
-	}
 	cur = (struct next_copy){ .fd = -1 };
 	pq.a = a;
 	for (unsigned k = 0; k < PREFETCH; k++)
@@ -257,39 +255,36 @@ static int cmd_ingest(struct app *a, int argc, char **argv)
 	return failures ? 1 : 0;
 }
 
+/* A listing's arguments (--json only), then the state it reads: 0, or the
+ * exit code. */
+static int open_listing(struct app *a, int argc, char **argv, bool *as_json_r)
+{
+	if (staffcmd_list_args(argc, argv, NULL, as_json_r) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	return staffcmd_open_state(a) != 0 ? 1 : 0;
+}
+
 static int cmd_list(struct app *a, int argc, char **argv, bool dossiers)
 {
 	bool as_json = false;
-	char err[1024];
 	json_t *j;
-	int r = 0;
+	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			as_json = true;
-		else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (app_open_state(a, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "intakectl: %s\n", err);
-		return 1;
-	}
+	if ((r = open_listing(a, argc, argv, &as_json)) != 0)
+		return r;
 	j = dossiers ? query_dossiers(a->ledger, a->camp) : query_submissions(a->ledger, a->camp);
 	if (!j) {
 		fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
 		return 1;
 	}
-	if (as_json) {
-		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-			r = 1;
-		fputc('\n', stdout);
-	} else if (dossiers) {
+	if (as_json)
+		r = staffcmd_print_json(j);
+	else if (dossiers)
 		query_print_dossiers(stdout, j, a->camp);
-	} else {
+	else
 		query_print_submissions(stdout, j, a->camp);
-	}
 	json_decref(j);
 	return r;
 }
@@ -309,10 +304,8 @@ static int cmd_send(struct app *a, int argc)
 		usage(stderr);
 		return 2;
 	}
-	if (app_open_state(a, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "intakectl: %s\n", err);
+	if (staffcmd_open_state(a) != 0)
 		return 1;
-	}
 	r = outbox_flush_stats(a, true, &st, err, sizeof(err));
 	if (r != 0)
 		fprintf(stderr, "intakectl: send: %s\n", err);
@@ -327,34 +320,20 @@ static int cmd_send(struct app *a, int argc)
 static int cmd_replies(struct app *a, int argc, char **argv)
 {
 	bool as_json = false;
-	char err[1024];
 	json_t *j;
-	int r = 0;
+	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			as_json = true;
-		else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (app_open_state(a, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "intakectl: %s\n", err);
-		return 1;
-	}
+	if ((r = open_listing(a, argc, argv, &as_json)) != 0)
+		return r;
 	j = outbox_list(a);
 	if (!j) {
 		fprintf(stderr, "intakectl: ledger: %s\n", ledger_errmsg(a->ledger));
 		return 1;
 	}
-	if (as_json) {
-		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-			r = 1;
-		fputc('\n', stdout);
-	} else {
+	if (as_json)
+		r = staffcmd_print_json(j);
+	else
 		outbox_print(stdout, j);
-	}
 	json_decref(j);
 	return r;
 }
@@ -366,13 +345,9 @@ static int cmd_status(struct app *a, int argc, char **argv)
 	json_t *st;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			as_json = true;
-		else {
-			usage(stderr);
-			return 2;
-		}
+	if (staffcmd_list_args(argc, argv, NULL, &as_json) != 0) {
+		usage(stderr);
+		return 2;
 	}
 	st = status_collect(a->cfg, a->camp, time(NULL));
 	if (!st) {
@@ -381,9 +356,8 @@ static int cmd_status(struct app *a, int argc, char **argv)
 	}
 	r = json_is_true(json_object_get(st, "healthy")) ? 0 : 1;
 	if (as_json) {
-		if (json_dumpf(st, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		if (staffcmd_print_json(st) != 0)
 			r = 1;
-		fputc('\n', stdout);
 	} else {
 		status_print(stdout, st);
 	}
@@ -419,10 +393,8 @@ static int cmd_purge(struct app *a, int argc, char **argv)
 		printf("未设置 [intake] retention_days：提取文件永久保存，无需删除 (retention_days not set)\n");
 		return 0;
 	}
-	if (app_open_state(a, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "intakectl: %s\n", err);
+	if (staffcmd_open_state(a) != 0)
 		return 1;
-	}
 	if (retention_purge(a->spool, a->ledger, a->cfg->retention_days, time(NULL), dry, purge_line,
 	                    a, &rs, err, sizeof(err)) != 0) {
 		fprintf(stderr, "intakectl: purge: %s\n", err);

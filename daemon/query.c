@@ -24,6 +24,16 @@ static json_t *time_json(const struct campaign *c, time_t t, int offset)
 	return json_string(buf);
 }
 
+sqlite3_stmt *query_prepare(struct ledger *l, const char *sql, long long v)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, v);
+	return st;
+}
+
 static json_t *id_array(char **v, size_t n)
 {
 	json_t *a = json_array();
@@ -45,7 +55,7 @@ static json_t *dossier_files(struct ledger *l, long long d)
 	sqlite3_stmt *st;
 	json_t *a = json_array();
 
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT f.id, f.name, f.path, a.item, f.mime, f.kind, f.size, f.sha256, f.message, a.evidence, a.by,"
 		" m.files_purged_at IS NOT NULL, f.container"
 		" FROM files f JOIN messages m ON m.id = f.message"
@@ -53,10 +63,9 @@ static json_t *dossier_files(struct ledger *l, long long d)
 		/* An opened archive is its entries; one that could not be read
 		 * whole was kept as sent and is listed (worker.c, REC_KEPT). */
 		" WHERE f.dossier = ? AND f.ignored = 0 AND (f.container = 0 OR f.stored IS NOT NULL)"
-		" ORDER BY f.message, f.seq",
-		-1, &st, NULL) != SQLITE_OK)
+		" ORDER BY f.message, f.seq", d);
+	if (!st)
 		return a;
-	sqlite3_bind_int64(st, 1, d);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *f = json_object();
 		json_object_set_new(f, "id", json_integer(sqlite3_column_int64(st, 0)));

@@ -10,6 +10,10 @@
 #include "campaign.h"
 #include "ledger.h"
 
+/* sql prepared on l with ?1 bound to the integer v (an id, a time); NULL
+ * on an error (ledger_errmsg tells why). */
+sqlite3_stmt *query_prepare(struct ledger *l, const char *sql, long long v);
+
 /* New references; NULL on error (ledger_errmsg tells why). */
 json_t *query_dossiers(struct ledger *l, const struct campaign *c);
 json_t *query_submissions(struct ledger *l, const struct campaign *c);

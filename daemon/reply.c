@@ -11,6 +11,7 @@
 #include <libetpan/libetpan.h>
 
 #include "app.h"
+#include "query.h"
 #include "replies.h"
 #include "tmpl.h"
 #include "triage.h"
@@ -320,9 +321,9 @@ static int add_files(struct ledger *l, struct tmpl_rec *r, const char *list,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
+	st = query_prepare(l, sql, a);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		set_file(tmpl_add_row(r, list), c, st);
@@ -378,11 +379,11 @@ static int add_problems(struct ledger *l, struct tmpl_rec *top, long long msg, b
 	int rc, ret = -1;
 
 	*any_r = false;
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT p.kind, p.subject, p.reason, p.file, f.container, f.name, f.path FROM problems p"
-		" LEFT JOIN files f ON f.id = p.file WHERE p.message = ? ORDER BY p.id", -1, &st, NULL) != SQLITE_OK)
+		" LEFT JOIN files f ON f.id = p.file WHERE p.message = ? ORDER BY p.id", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct prow *nv;
 		if (internal_problem(col(st, 0)))
@@ -504,12 +505,11 @@ static int load_message(struct ledger *l, long long msg, struct msgrow *m)
 	int ret = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT kind, kind_evidence, sender, sender_display, reply_to, message_id, in_reply_to,"
-		" subject, county, received_at, received_offset, supplement FROM messages WHERE id = ?",
-		-1, &st, NULL) != SQLITE_OK)
+		" subject, county, received_at, received_offset, supplement FROM messages WHERE id = ?", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(m->kind, sizeof(m->kind), "%s", col(st, 0));
 		m->kind_evidence = dup_or_null(st, 1);
@@ -535,11 +535,11 @@ static int add_dossiers(struct ledger *l, const struct campaign *c, struct tmpl_
 	sqlite3_stmt *st;
 	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT d.id, d.program, d.applicant, d.first_message FROM message_dossiers md"
-		" JOIN dossiers d ON d.id = md.dossier WHERE md.message = ? ORDER BY d.id", -1, &st, NULL) != SQLITE_OK)
+		" JOIN dossiers d ON d.id = md.dossier WHERE md.message = ? ORDER BY d.id", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long d = sqlite3_column_int64(st, 0);
 		int pi = campaign_program_index(c, col(st, 1));
@@ -587,9 +587,9 @@ static int count_of(struct ledger *l, const char *sql, long long msg, long long 
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(ledger_db(l), sql, -1, &st, NULL) != SQLITE_OK)
+	st = query_prepare(l, sql, msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	r = sqlite3_step(st);
 	*n_r = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -775,6 +775,110 @@ static void free_ids(clist *l)
 	clist_free(l);
 }
 
+struct mailimf_fields *reply_fields(int tz_min, char *enc_name, const char *from, const char *const *to,
+                                    size_t nto, const char *msgid, struct clist_s *irt, struct clist_s *refs,
+                                    char *enc_subject)
+{
+	struct mailimf_date_time *dt = reply_date_now(tz_min);
+	struct mailimf_mailbox_list *fl = mailimf_mailbox_list_new_empty();
+	struct mailimf_address_list *tl = mailimf_address_list_new_empty();
+	struct mailimf_fields *f = NULL;
+	bool ok = dt && fl && tl && mailimf_mailbox_list_add(fl, mailimf_mailbox_new(enc_name, strdup(from))) == 0;
+
+	if (ok)
+		enc_name = NULL;
+	for (size_t i = 0; ok && i < nto; i++)
+		ok = mailimf_address_list_add_mb(tl, NULL, strdup(to[i])) == 0;
+	if (ok)
+		f = mailimf_fields_new_with_data_all(dt, fl, NULL, NULL, tl, NULL, NULL, strdup(msgid), irt, refs,
+		                                     enc_subject);
+	if (f)
+		return f;
+	if (dt)
+		mailimf_date_time_free(dt);
+	if (fl)
+		mailimf_mailbox_list_free(fl);
+	free(enc_name);
+	if (tl)
+		mailimf_address_list_free(tl);
+	free_ids(irt);
+	free_ids(refs);
+	free(enc_subject);
+	return NULL;
+}
+
+struct mailmime *reply_text_part(const char *type, char *text, size_t len)
+{
+	struct mailmime_content *ct = mailmime_content_new_with_str(type);
+	struct mailmime_parameter *cs = mailmime_param_new_with_data("charset", "utf-8");
+	struct mailmime_fields *mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_BASE64);
+	struct mailmime *p = NULL;
+
+	if (!ct || !cs || !mf || clist_append(ct->ct_parameters, cs) != 0)
+		goto fail;
+	cs = NULL;
+	p = mailmime_new_empty(ct, mf);
+	if (!p)
+		goto fail;
+	/* Not copied: text lives until after mailmime_write_mem(). */
+	mailmime_set_body_text(p, text, len);
+	return p;
+fail:
+	if (ct)
+		mailmime_content_free(ct);
+	if (cs)
+		mailmime_parameter_free(cs);
+	if (mf)
+		mailmime_fields_free(mf);
+	return NULL;
+}
+
+
+/* In-Reply-To and References of our answer to m (RFC 5322 3.6.4): theirs,
+ * after their own References (we keep only their In-Reply-To of those).
+ * Both NULL when m has no Message-ID; -1 when out of memory. */
+static int thread_ids(const struct msgrow *m, clist **irt_r, clist **refs_r)
+{
+	clist *irt, *refs;
+
+	*irt_r = *refs_r = NULL;
+	if (!m->message_id || !*m->message_id)
+		return 0;
+	irt = clist_new();
+	refs = clist_new();
+	if (!irt || !refs || clist_append(irt, strdup(m->message_id)) != 0)
+		goto fail;
+	if (m->in_reply_to && *m->in_reply_to && strcmp(m->in_reply_to, m->message_id) != 0 &&
+	    clist_append(refs, strdup(m->in_reply_to)) != 0)
+		goto fail;
+	if (clist_append(refs, strdup(m->message_id)) != 0)
+		goto fail;
+	*irt_r = irt;
+	*refs_r = refs;
+	return 0;
+fail:
+	free_ids(irt);
+	free_ids(refs);
+	return -1;
+}
+
+char *reply_write_mime(struct mailmime *msg, size_t *len_r)
+{
+	MMAPString *mm = mmap_string_new("");
+	char *raw = NULL;
+	int col = 0;
+
+	if (!mm)
+		return NULL;
+	if (mailmime_write_mem(mm, &col, msg) == MAILIMF_NO_ERROR && (raw = malloc(mm->len + 1))) {
+		memcpy(raw, mm->str, mm->len);
+		raw[mm->len] = '\0';
+		*len_r = mm->len;
+	}
+	mmap_string_free(mm);
+	return raw;
+}
+
 struct composed {
 	char *subject;         /* as rendered */
 	char *raw;
@@ -786,19 +890,12 @@ static int build_mime(const struct msgrow *m, const char *from_name, const char 
                       const char *kind, const char *receipt_no, int tz_min, const char *updates,
                       struct composed *out, char *err, size_t errlen)
 {
-	struct mailimf_mailbox_list *fl = NULL;
-	struct mailimf_address_list *tl = NULL;
 	struct mailimf_fields *f = NULL;
-	struct mailimf_date_time *dt = NULL;
 	struct mailmime *msg = NULL, *part = NULL;
-	struct mailmime_content *ct = NULL;
-	struct mailmime_fields *mf = NULL;
-	struct mailmime_parameter *cs = NULL;
 	clist *irt = NULL, *refs = NULL;
 	char *enc_subject = NULL, *enc_name = NULL, *text = NULL, *xr = NULL;
-	MMAPString *mm = NULL;
 	size_t text_len = 0;
-	int col = 0, ret = -1;
+	int ret = -1;
 
 	enc_subject = reply_encode_words(subject, 36);
 	/* A display name in one word when it fits (45 bytes make 72
@@ -808,34 +905,13 @@ static int build_mime(const struct msgrow *m, const char *from_name, const char 
 	text = reply_crlf(body, &text_len);
 	if (!enc_subject || !enc_name || !text)
 		goto nomem;
-	dt = reply_date_now(tz_min);
-	fl = mailimf_mailbox_list_new_empty();
-	tl = mailimf_address_list_new_empty();
-	if (!dt || !fl || !tl)
+	if (thread_ids(m, &irt, &refs) != 0)
 		goto nomem;
-	if (mailimf_mailbox_list_add(fl, mailimf_mailbox_new(enc_name, strdup(from))) != 0)
-		goto nomem;
+	f = reply_fields(tz_min, enc_name, from, &to, 1, msgid, irt, refs, enc_subject);
 	enc_name = NULL;
-	if (mailimf_address_list_add_mb(tl, NULL, strdup(to)) != 0)
-		goto nomem;
-	if (m->message_id && *m->message_id) {
-		/* RFC 5322 3.6.4: theirs, after their own References (we keep
-		 * only their In-Reply-To of those). */
-		irt = clist_new();
-		refs = clist_new();
-		if (!irt || !refs || clist_append(irt, strdup(m->message_id)) != 0)
-			goto nomem;
-		if (m->in_reply_to && *m->in_reply_to && strcmp(m->in_reply_to, m->message_id) != 0 &&
-		    clist_append(refs, strdup(m->in_reply_to)) != 0)
-			goto nomem;
-		if (clist_append(refs, strdup(m->message_id)) != 0)
-			goto nomem;
-	}
-	f = mailimf_fields_new_with_data_all(dt, fl, NULL, NULL, tl, NULL, NULL, strdup(msgid), irt, refs,
-	                                     enc_subject);
+	enc_subject = NULL;
 	if (!f)
 		goto nomem;
-	dt = NULL; fl = NULL; tl = NULL; irt = NULL; refs = NULL; enc_subject = NULL;
 	if (asprintf(&xr, "%s %s", kind, receipt_no) < 0)
 		goto nomem;
 	/* RFC 3834: we are an automatic responder; Exchange reads the other. */
@@ -852,21 +928,9 @@ static int build_mime(const struct msgrow *m, const char *from_name, const char 
 			goto nomem;
 		xr = NULL;
 	}
-	ct = mailmime_content_new_with_str("text/plain");
-	cs = mailmime_param_new_with_data("charset", "utf-8");
-	if (!ct || !cs || clist_append(ct->ct_parameters, cs) != 0)
-		goto nomem;
-	cs = NULL;
-	mf = mailmime_fields_new_encoding(MAILMIME_MECHANISM_BASE64);
-	if (!mf)
-		goto nomem;
-	part = mailmime_new_empty(ct, mf);
+	part = reply_text_part("text/plain", text, text_len);
 	if (!part)
 		goto nomem;
-	ct = NULL;
-	mf = NULL;
-	/* Not copied: text lives until after mailmime_write_mem(). */
-	mailmime_set_body_text(part, text, text_len);
 	msg = mailmime_new_message_data(NULL);
 	if (!msg)
 		goto nomem;
@@ -875,16 +939,10 @@ static int build_mime(const struct msgrow *m, const char *from_name, const char 
 	if (mailmime_smart_add_part(msg, part) != MAILIMF_NO_ERROR)
 		goto nomem;
 	part = NULL;
-	mm = mmap_string_new("");
-	if (!mm || mailmime_write_mem(mm, &col, msg) != MAILIMF_NO_ERROR)
-		goto nomem;
-	out->raw = malloc(mm->len + 1);
+	out->raw = reply_write_mime(msg, &out->raw_len);
 	out->subject = strdup(subject);
 	if (!out->raw || !out->subject)
 		goto nomem;
-	memcpy(out->raw, mm->str, mm->len);
-	out->raw[mm->len] = '\0';
-	out->raw_len = mm->len;
 	ret = 0;
 	goto out;
 nomem:
@@ -893,31 +951,15 @@ nomem:
 	free(out->subject);
 	out->raw = out->subject = NULL;
 out:
-	if (mm)
-		mmap_string_free(mm);
+	if (f)
+		mailimf_fields_free(f);
+	free(enc_subject);
+	free(enc_name);
+	free(xr);
 	if (msg)
 		mailmime_free(msg);
 	if (part)
 		mailmime_free(part);
-	if (ct)
-		mailmime_content_free(ct);
-	if (mf)
-		mailmime_fields_free(mf);
-	if (cs)
-		mailmime_parameter_free(cs);
-	if (f)
-		mailimf_fields_free(f);
-	if (dt)
-		mailimf_date_time_free(dt);
-	if (fl)
-		mailimf_mailbox_list_free(fl);
-	if (tl)
-		mailimf_address_list_free(tl);
-	free_ids(irt);
-	free_ids(refs);
-	free(enc_subject);
-	free(enc_name);
-	free(xr);
 	free(text);
 	return ret;
 }
@@ -1074,11 +1116,11 @@ int reply_update_target(struct ledger *l, long long file, long long *msg_r)
 	int r;
 
 	*msg_r = 0;
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT coalesce((SELECT max(md.message) FROM message_dossiers md WHERE md.dossier = f.dossier),"
-		" f.message) FROM files f WHERE f.id = ?", -1, &st, NULL) != SQLITE_OK)
+		" f.message) FROM files f WHERE f.id = ?", file);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, file);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*msg_r = sqlite3_column_int64(st, 0);
@@ -1103,10 +1145,9 @@ static int update_kind(struct ingest *in, long long msg, const struct msgrow *m,
 	if (strcmp(m->kind, TRIAGE_SUBMISSION) != 0)
 		return asprintf(why_r, "来信 #%lld 不是申报材料（%s），不发送更正通知 (not a submission)", msg,
 		                m->kind_evidence ? m->kind_evidence : m->kind) < 0 ? -1 : 0;
-	if (sqlite3_prepare_v2(ledger_db(l), "SELECT no_reply_reason FROM messages WHERE id = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
+	st = query_prepare(l, "SELECT no_reply_reason FROM messages WHERE id = ?", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
 		reason = strdup((const char *)sqlite3_column_text(st, 0));

@@ -63,6 +63,23 @@ char *reply_crlf(const char *s, size_t *len_r);
 /* Now, for a Date: header, in the campaign's zone (minutes east of UTC). */
 struct mailimf_date_time;
 struct mailimf_date_time *reply_date_now(int tz_min);
+/* The header of a mail of ours: Date now (reply_date_now()), From
+ * enc_name <from>, To each of to[0..nto), Message-ID <msgid>, In-Reply-To
+ * irt and References refs (clists of malloc'd ids, or NULL), Subject
+ * enc_subject.  enc_name, irt, refs and enc_subject are taken, also when
+ * it fails.  NULL when out of memory. */
+struct mailimf_fields;
+struct clist_s;
+struct mailimf_fields *reply_fields(int tz_min, char *enc_name, const char *from, const char *const *to,
+                                    size_t nto, const char *msgid, struct clist_s *irt, struct clist_s *refs,
+                                    char *enc_subject);
+/* A text part (type "text/plain" or "text/html"), UTF-8, base64; text is
+ * not copied and must live until the message is written. */
+struct mailmime;
+struct mailmime *reply_text_part(const char *type, char *text, size_t len);
+/* msg written out, malloc'd and NUL-terminated, its length in *len_r; NULL
+ * when out of memory. */
+char *reply_write_mime(struct mailmime *msg, size_t *len_r);
 
 /* ---- updated replies: intakectl assign FILE ITEM --notify ---- */
 

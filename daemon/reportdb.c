@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "query.h"
 #include "xlsx_report.h"
 
 int reportdb_parse_format(const char *s, enum report_format *f_r)
@@ -99,10 +100,9 @@ static int eligibility(struct ledger *l, struct report_dossier *d)
 
 	if (!ledger_has_table(l, "eligibility"))
 		return 0;
-	if (sqlite3_prepare_v2(ledger_db(l), "SELECT status, message FROM eligibility WHERE dossier = ? ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK)
+	st = query_prepare(l, "SELECT status, message FROM eligibility WHERE dossier = ? ORDER BY id", d->id);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, d->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = col_text(st, 0), *msg = col_text(st, 1);
 		bool fail = strcmp(status, "fail") == 0;
@@ -142,13 +142,13 @@ static int dossiers(struct ledger *l, const struct campaign *c, struct report *r
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT d.id, d.program, d.applicant, d.county, d.credit_code, d.paper_received,"
 		" m.late, m.received_at, m.received_offset"
 		" FROM dossiers d JOIN messages m ON m.id = d.first_message"
-		" WHERE m.received_at < ? ORDER BY d.id", -1, &st, NULL) != SQLITE_OK)
+		" WHERE m.received_at < ? ORDER BY d.id", (sqlite3_int64)r->day_end);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)r->day_end);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_dossier *nd = realloc(r->dossiers, (r->ndossiers + 1) * sizeof(*nd)), *d;
 		struct ledger_items it;
@@ -212,12 +212,12 @@ static int problems(struct ledger *l, const struct campaign *c, struct report *r
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT p.message, m.county, m.received_at, m.received_offset, p.kind, p.reason, m.kind"
 		" FROM problems p JOIN messages m ON m.id = p.message"
-		" WHERE m.received_at < ? ORDER BY p.message, p.id", -1, &st, NULL) != SQLITE_OK)
+		" WHERE m.received_at < ? ORDER BY p.message, p.id", (sqlite3_int64)r->day_end);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)r->day_end);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct report_problem *np, *p;
 		size_t row = county_row(c, col_text(st, 1));

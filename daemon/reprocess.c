@@ -48,11 +48,11 @@ static int take_snap(struct ledger *l, const struct campaign *c, long long msg, 
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT d.id, d.applicant, d.program FROM message_dossiers md JOIN dossiers d ON d.id = md.dossier"
-		" WHERE md.message = ? ORDER BY d.id", -1, &st, NULL) != SQLITE_OK)
+		" WHERE md.message = ? ORDER BY d.id", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct snap *nd = realloc(m->d, (m->nd + 1) * sizeof(*nd)), *s;
 		if (!nd)
@@ -135,13 +135,13 @@ static int file_by_seq(struct ledger *l, const struct campaign *c, long long msg
 
 	memset(fi, 0, sizeof(*fi));
 	fi->program = -1;
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT f.id, f.sha256, coalesce(f.dossier, 0), d.program, a.item, a.by"
 		" FROM files f LEFT JOIN dossiers d ON d.id = f.dossier"
 		" LEFT JOIN assignments a ON a.file = f.id AND a.current = 1"
-		" WHERE f.message = ? AND f.seq = ?", -1, &st, NULL) != SQLITE_OK)
+		" WHERE f.message = ? AND f.seq = ?", msg);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, msg);
 	sqlite3_bind_int(st, 2, (int)seq);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {

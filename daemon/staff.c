@@ -176,14 +176,13 @@ static json_t *problems_of(struct ledger *l, long long dossier)
 	sqlite3_stmt *st;
 	json_t *a = json_array();
 
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT p.message, p.file, p.kind, p.reason FROM problems p"
 		" LEFT JOIN files f ON f.id = p.file"
 		" WHERE p.message IN (SELECT message FROM message_dossiers WHERE dossier = ?1)"
-		" AND (p.file IS NULL OR f.dossier = ?1 OR f.dossier IS NULL) ORDER BY p.id",
-		-1, &st, NULL) != SQLITE_OK)
+		" AND (p.file IS NULL OR f.dossier = ?1 OR f.dossier IS NULL) ORDER BY p.id", dossier);
+	if (!st)
 		return a;
-	sqlite3_bind_int64(st, 1, dossier);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *o = json_object();
 		json_object_set_new(o, "message", json_integer(sqlite3_column_int64(st, 0)));
@@ -584,9 +583,9 @@ static int dossier_complete(struct ledger *l, const struct campaign *c, long lon
 	sqlite3_stmt *st;
 	int prog = -1;
 
-	if (sqlite3_prepare_v2(ledger_db(l), "SELECT program FROM dossiers WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	st = query_prepare(l, "SELECT program FROM dossiers WHERE id = ?", d);
+	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, d);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		prog = campaign_program_index(c, col_text(st, 0));
 	sqlite3_finalize(st);
@@ -617,13 +616,13 @@ int staff_assign(struct ledger *l, const struct campaign *c, long long file, con
 	if (ledger_begin(l) != 0)
 		goto sql;
 	in_txn = true;
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT f.dossier, f.ignored, f.container AND f.stored IS NULL, f.name, m.county, d.program,"
 		" (SELECT item FROM assignments a WHERE a.file = f.id AND a.current = 1)"
 		" FROM files f JOIN messages m ON m.id = f.message LEFT JOIN dossiers d ON d.id = f.dossier"
-		" WHERE f.id = ?", -1, &st, NULL) != SQLITE_OK)
+		" WHERE f.id = ?", file);
+	if (!st)
 		goto sql;
-	sqlite3_bind_int64(st, 1, file);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		if (rc != SQLITE_DONE)
@@ -707,9 +706,9 @@ int staff_mark_paper(struct ledger *l, long long dossier, const char *who, bool 
 	*changed_r = false;
 	if (ledger_begin(l) != 0)
 		goto sql;
-	if (sqlite3_prepare_v2(ledger_db(l), "SELECT paper_received FROM dossiers WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	st = query_prepare(l, "SELECT paper_received FROM dossiers WHERE id = ?", dossier);
+	if (!st)
 		goto sql;
-	sqlite3_bind_int64(st, 1, dossier);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
@@ -723,10 +722,9 @@ int staff_mark_paper(struct ledger *l, long long dossier, const char *who, bool 
 	sqlite3_finalize(st);
 	st = NULL;
 	if (*changed_r) {
-		if (sqlite3_prepare_v2(ledger_db(l), "UPDATE dossiers SET paper_received = 1 WHERE id = ?",
-		                       -1, &st, NULL) != SQLITE_OK)
+		st = query_prepare(l, "UPDATE dossiers SET paper_received = 1 WHERE id = ?", dossier);
+		if (!st)
 			goto sql;
-		sqlite3_bind_int64(st, 1, dossier);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		st = NULL;
@@ -930,9 +928,9 @@ int staff_export(struct ledger *l, const struct campaign *c, const char *state_d
 	char target[64], detail[4200];
 
 	*n_r = 0;
-	if (sqlite3_prepare_v2(ledger_db(l), "SELECT 1 FROM dossiers WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+	st = query_prepare(l, "SELECT 1 FROM dossiers WHERE id = ?", dossier);
+	if (!st)
 		goto sql;
-	sqlite3_bind_int64(st, 1, dossier);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	st = NULL;
@@ -949,17 +947,16 @@ int staff_export(struct ledger *l, const struct campaign *c, const char *state_d
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT f.id, f.name, f.stored, f.sha256, f.kind, m.sha256,"
 		" (SELECT item FROM assignments a WHERE a.file = f.id AND a.current = 1)"
 		" FROM files f JOIN messages m ON m.id = f.message"
 		/* Opened archives are exported as their entries; an attached one
 		 * that could not be read whole was kept and is exported as sent. */
 		" WHERE f.dossier = ? AND f.ignored = 0 AND (f.container = 0 OR f.stored IS NOT NULL)"
-		" ORDER BY f.message, f.seq",
-		-1, &st, NULL) != SQLITE_OK)
+		" ORDER BY f.message, f.seq", dossier);
+	if (!st)
 		goto sql;
-	sqlite3_bind_int64(st, 1, dossier);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long fid = sqlite3_column_int64(st, 0);
 		const char *name = col_text(st, 1), *stored = col_text(st, 2), *sha = col_text(st, 3);
@@ -1034,14 +1031,14 @@ json_t *staff_log(struct ledger *l, const struct campaign *c, long long dossier)
 	char t1[64], t2[64];
 
 	snprintf(t1, sizeof(t1), "dossier:%lld", dossier);
-	if (sqlite3_prepare_v2(ledger_db(l),
+	st = query_prepare(l,
 		"SELECT id, at, who, action, target, detail FROM audit"
 		" WHERE ?1 = 0 OR target = ?2"
 		" OR target IN (SELECT 'file:' || id FROM files WHERE dossier = ?1)"
 		" OR target IN (SELECT 'message:' || message FROM message_dossiers WHERE dossier = ?1)"
-		" ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		" ORDER BY id", dossier);
+	if (!st)
 		return a;
-	sqlite3_bind_int64(st, 1, dossier);
 	sqlite3_bind_text(st, 2, t1, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		json_t *o = json_object();

@@ -52,7 +52,7 @@ static int parse_id(const char *s, long long *id_r)
 	return 0;
 }
 
-static int open_state(struct app *a)
+int staffcmd_open_state(struct app *a)
 {
 	char err[1024];
 
@@ -63,7 +63,23 @@ static int open_state(struct app *a)
 	return 0;
 }
 
-static int print_json(json_t *j)
+int staffcmd_list_args(int argc, char **argv, long long *id_r, bool *as_json_r)
+{
+	*as_json_r = false;
+	if (id_r)
+		*id_r = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*as_json_r = true;
+		else if (id_r && *id_r == 0 && parse_id(argv[i], id_r) == 0)
+			continue;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+int staffcmd_print_json(json_t *j)
 {
 	int r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? 0 : 1;
 
@@ -121,7 +137,7 @@ static int report_mail(struct app *a, time_t day, time_t now, const char *by)
 	} else {
 		snprintf(who, sizeof(who), "intakectl");
 	}
-	if (open_state(a) != 0) {
+	if (staffcmd_open_state(a) != 0) {
 		reportmail_recipients_free(rcpts, n);
 		return 1;
 	}
@@ -250,7 +266,7 @@ static int cmd_report(struct app *a, int argc, char **argv)
 	}
 	if (mail)
 		return report_mail(a, day, now, by);
-	if (open_state(a) != 0)
+	if (staffcmd_open_state(a) != 0)
 		return 1;
 	if (reportdb_build(a->ledger, a->camp, day, now, &r, err, sizeof(err)) != 0) {
 		fprintf(stderr, "intakectl: report: %s\n", err);
@@ -269,6 +285,26 @@ static int cmd_report(struct app *a, int argc, char **argv)
 
 /* ---- list, show, log ---- */
 
+/* What staff_list() or staff_show() returned (j, taken), on stdout as JSON
+ * or as print writes it; when NULL, err on stderr. */
+static int print_result(json_t *j, const char *err, bool as_json,
+                        void (*print)(FILE *, const json_t *, const struct campaign *),
+                        const struct campaign *c)
+{
+	int r = 0;
+
+	if (!j) {
+		fprintf(stderr, "intakectl: %s\n", err);
+		return 1;
+	}
+	if (as_json)
+		r = staffcmd_print_json(j);
+	else
+		print(stdout, j, c);
+	json_decref(j);
+	return r;
+}
+
 static int cmd_list(struct app *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -283,7 +319,7 @@ static int cmd_list(struct app *a, int argc, char **argv)
 	bool as_json = false;
 	char err[1024];
 	json_t *j;
-	int ch, r = 0;
+	int ch;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -304,19 +340,10 @@ static int cmd_list(struct app *a, int argc, char **argv)
 		fprintf(stderr, "intakectl: --county: 未知县市区或园区：%s\n", f.county);
 		return 2;
 	}
-	if (open_state(a) != 0)
+	if (staffcmd_open_state(a) != 0)
 		return 1;
 	j = staff_list(a->ledger, a->camp, &f, err, sizeof(err));
-	if (!j) {
-		fprintf(stderr, "intakectl: %s\n", err);
-		return 1;
-	}
-	if (as_json)
-		r = print_json(j);
-	else
-		staff_print_list(stdout, j, a->camp);
-	json_decref(j);
-	return r;
+	return print_result(j, err, as_json, staff_print_list, a->camp);
 }
 
 static int cmd_show(struct app *a, int argc, char **argv)
@@ -325,31 +352,15 @@ static int cmd_show(struct app *a, int argc, char **argv)
 	bool as_json = false;
 	char err[1024];
 	json_t *j;
-	int r = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			as_json = true;
-		else if (id == 0 && parse_id(argv[i], &id) == 0)
-			continue;
-		else
-			return usage_err("show DOSSIER-ID [--json]");
-	}
+	if (staffcmd_list_args(argc, argv, &id, &as_json) != 0)
+		return usage_err("show DOSSIER-ID [--json]");
 	if (id == 0)
 		return usage_err("show needs a dossier id (as in `list`)");
-	if (open_state(a) != 0)
+	if (staffcmd_open_state(a) != 0)
 		return 1;
 	j = staff_show(a->ledger, a->camp, id, err, sizeof(err));
-	if (!j) {
-		fprintf(stderr, "intakectl: %s\n", err);
-		return 1;
-	}
-	if (as_json)
-		r = print_json(j);
-	else
-		staff_print_show(stdout, j, a->camp);
-	json_decref(j);
-	return r;
+	return print_result(j, err, as_json, staff_print_show, a->camp);
 }
 
 static int cmd_log(struct app *a, int argc, char **argv)
@@ -359,19 +370,13 @@ static int cmd_log(struct app *a, int argc, char **argv)
 	json_t *j;
 	int r = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			as_json = true;
-		else if (id == 0 && parse_id(argv[i], &id) == 0)
-			continue;
-		else
-			return usage_err("log [DOSSIER-ID] [--json]");
-	}
-	if (open_state(a) != 0)
+	if (staffcmd_list_args(argc, argv, &id, &as_json) != 0)
+		return usage_err("log [DOSSIER-ID] [--json]");
+	if (staffcmd_open_state(a) != 0)
 		return 1;
 	j = staff_log(a->ledger, a->camp, id);
 	if (as_json)
-		r = print_json(j);
+		r = staffcmd_print_json(j);
 	else
 		staff_print_log(stdout, j);
 	json_decref(j);
@@ -466,7 +471,7 @@ static int cmd_assign(struct app *a, int argc, char **argv)
 		return usage_err("ITEM: an item id of the campaign (B01…B14, S01…S13, C01, C02) or none");
 	if (who_of(by, who, sizeof(who)) != 0)
 		return 1;
-	if (open_state(a) != 0)
+	if (staffcmd_open_state(a) != 0)
 		return 1;
 	/* Before any change: staff must not believe the county will be told
 	 * when it will not be. */
@@ -527,7 +532,7 @@ static int cmd_mark_paper(struct app *a, int argc, char **argv)
 	}
 	if (argc - optind != 1 || parse_id(argv[optind], &id) != 0)
 		return usage_err("mark-paper DOSSIER-ID");
-	if (who_of(by, who, sizeof(who)) != 0 || open_state(a) != 0)
+	if (who_of(by, who, sizeof(who)) != 0 || staffcmd_open_state(a) != 0)
 		return 1;
 	if (staff_mark_paper(a->ledger, id, who, &changed, err, sizeof(err)) != 0) {
 		fprintf(stderr, "intakectl: %s\n", err);
@@ -561,7 +566,7 @@ static int cmd_export(struct app *a, int argc, char **argv)
 	}
 	if (argc - optind != 1 || parse_id(argv[optind], &id) != 0 || !dir || !*dir)
 		return usage_err("export DOSSIER-ID -o DIR");
-	if (who_of(by, who, sizeof(who)) != 0 || open_state(a) != 0)
+	if (who_of(by, who, sizeof(who)) != 0 || staffcmd_open_state(a) != 0)
 		return 1;
 	if (staff_export(a->ledger, a->camp, a->cfg->state_dir, id, dir, who, stdout, &n, err, sizeof(err)) != 0) {
 		fprintf(stderr, "intakectl: export: %s\n", err);
@@ -596,7 +601,7 @@ static int cmd_reprocess(struct app *a, int argc, char **argv)
 	}
 	if (o.all ? argc != optind : (argc - optind != 1 || parse_id(argv[optind], &o.message) != 0))
 		return usage_err("reprocess MESSAGE-ID|--all [--dry-run] (message ids as in `submissions`)");
-	if (who_of(by, who, sizeof(who)) != 0 || open_state(a) != 0)
+	if (who_of(by, who, sizeof(who)) != 0 || staffcmd_open_state(a) != 0)
 		return 1;
 	o.who = who;
 	if (o.dry_run)
