@@ -569,18 +569,6 @@ static void test_server_stops_mid_fetch(void **state)
 
 /* ---- SIGTERM in the middle of a message ---- */
 
-/* The first process id in /proc/PID/task/PID/children, 0 if none. */
-static pid_t first_child(pid_t pid)
-{
-	char *path = tu_printf("/proc/%d/task/%d/children", (int)pid, (int)pid);
-	char *s = tu_read_file(path, NULL);
-	pid_t c = s ? (pid_t)atoi(s) : 0;
-
-	free(s);
-	free(path);
-	return c;
-}
-
 /* path, then the same message made distinct by one header in front. */
 static void write_variant(const char *from, const char *to, unsigned i)
 {
@@ -625,8 +613,9 @@ static void test_sigterm_finishes_message_in_flight(void **state)
 	pid = intaked_spawn(t->conf, NULL, t->log);
 	/* Wait for the first parse child: intaked -> zygote -> child. */
 	for (int waited = 0; waited < 60000 && !parse; waited++) {
-		zygote = first_child(pid);
-		parse = zygote > 0 ? first_child(zygote) : 0;
+		zygote = parse = 0;
+		if (tu_children(pid, &zygote) > 0)
+			tu_children(zygote, &parse);
 		if (!parse)
 			usleep(1000);
 	}

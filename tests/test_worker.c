@@ -420,38 +420,14 @@ static void test_parse_ahead_not_taken(void **state)
 	fixture_teardown(&fx);
 }
 
-/* Direct children of this process, from /proc. */
-static unsigned children_of_self(int *first)
-{
-	char *path = tu_printf("/proc/self/task/%d/children", (int)getpid());
-	char *s = tu_read_file(path, NULL), *p;
-	unsigned n = 0;
-
-	assert_non_null(s);
-	for (p = s; *p; ) {
-		char *end;
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (n++ == 0 && first)
-			*first = (int)v;
-		p = end;
-		while (*p == ' ' || *p == '\n')
-			p++;
-	}
-	free(s);
-	free(path);
-	return n;
-}
-
 /* The parent forks the zygote once; every parse child is the zygote's.
  * A zygote that died is started again; worker_shutdown() reaps it. */
 static void test_children_come_from_one_zygote(void **state)
 {
 	struct fixture fx;
 	struct ingest_outcome o;
-	int z1, z2, child = 0;
+	int z1, z2;
+	pid_t child = 0;
 
 	(void)state;
 	worker_shutdown();
@@ -460,12 +436,12 @@ static void test_children_come_from_one_zygote(void **state)
 	assert_int_equal(fixture_ingest_buf(&fx, fine, sizeof(fine) - 1, NULL, &o), 0);
 	z1 = worker_zygote_pid();
 	assert_true(z1 > 0);
-	assert_int_equal(children_of_self(&child), 1);
+	assert_int_equal(tu_children(getpid(), &child), 1);
 	assert_int_equal(child, z1);
 	assert_int_equal(fixture_ingest(&fx, "examples/01-zhuhui-foxmail-base-complete.eml", NULL, &o), 0);
 	assert_true(o.nfiles > 0);
 	assert_int_equal(worker_zygote_pid(), z1);
-	assert_int_equal(children_of_self(NULL), 1);
+	assert_int_equal(tu_children(getpid(), NULL), 1);
 	/* Killed (an OOM kill, an administrator): the next parse starts
 	 * another and goes on. */
 	assert_int_equal(kill(z1, SIGKILL), 0);
@@ -476,7 +452,7 @@ static void test_children_come_from_one_zygote(void **state)
 	assert_int_not_equal(z2, z1);
 	worker_shutdown();
 	assert_int_equal(worker_zygote_pid(), -1);
-	assert_int_equal(children_of_self(NULL), 0);
+	assert_int_equal(tu_children(getpid(), NULL), 0);
 	fixture_teardown(&fx);
 }
 

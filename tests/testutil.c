@@ -282,3 +282,28 @@ void tu_write_mime(const char *out, const char *headers, const char *const *path
 	if (fclose(f) != 0)
 		abort();
 }
+
+int tu_children(pid_t pid, pid_t *first_r)
+{
+	char *path = tu_printf("/proc/%d/task/%d/children", (int)pid, (int)pid);
+	char *s = tu_read_file(path, NULL), *p;
+	int n = 0;
+
+	free(path);
+	if (!s)
+		return -1;
+	for (p = s; *p;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (n++ == 0 && first_r)
+			*first_r = (pid_t)v;
+		p = end;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+	free(s);
+	return n;
+}

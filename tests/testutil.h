@@ -5,6 +5,7 @@
 #define INTAKE_TESTUTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* 1 in a build with AddressSanitizer (gcc or clang), else 0: tests of
  * RLIMIT_AS and of RSS bounds cannot run under its shadow memory. */
@@ -46,6 +47,10 @@ int tu_run(char **out_r, const char *fmt, ...) __attribute__((format(printf, 2, 
  */
 void tu_write_mime(const char *out, const char *headers, const char *const *paths,
                    const char *const *names);
+/* How many children process pid has (/proc/PID/task/PID/children), the
+ * first of them in *first_r unless NULL (left alone when none); -1 when
+ * the list cannot be read (pid gone). */
+int tu_children(pid_t pid, pid_t *first_r);
 /* snprintf into a malloc'd string. */
 char *tu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
