@@ -62,7 +62,7 @@ static json_t *dossier_files(struct ledger *l, long long d)
 		" LEFT JOIN assignments a ON a.file = f.id AND a.current = 1"
 		/* An opened archive is its entries; one that could not be read
 		 * whole was kept as sent and is listed (worker.c, REC_KEPT). */
-		" WHERE f.dossier = ? AND f.ignored = 0 AND (f.container = 0 OR f.stored IS NOT NULL)"
+		" WHERE f.dossier = ? AND f.ignored = 0 AND NOT " LEDGER_OPENED_ARCHIVE
 		" ORDER BY f.message, f.seq", d);
 	if (!st)
 		return a;

@@ -603,7 +603,7 @@ int staff_assign(struct ledger *l, const struct campaign *c, long long file, con
 	sqlite3_stmt *st = NULL;
 	char name[512] = "", target[64], *detail = NULL, *evidence = NULL;
 	int prog = -1, rc, ret = -1;
-	bool ignored = false, container = false, in_txn = false;
+	bool ignored = false, opened_archive = false, in_txn = false;
 
 	memset(res, 0, sizeof(*res));
 	if (item) {
@@ -617,7 +617,7 @@ int staff_assign(struct ledger *l, const struct campaign *c, long long file, con
 		goto sql;
 	in_txn = true;
 	st = query_prepare(l,
-		"SELECT f.dossier, f.ignored, f.container AND f.stored IS NULL, f.name, m.county, d.program,"
+		"SELECT f.dossier, f.ignored, " LEDGER_OPENED_ARCHIVE ", f.name, m.county, d.program,"
 		" (SELECT item FROM assignments a WHERE a.file = f.id AND a.current = 1)"
 		" FROM files f JOIN messages m ON m.id = f.message LEFT JOIN dossiers d ON d.id = f.dossier"
 		" WHERE f.id = ?", file);
@@ -632,7 +632,7 @@ int staff_assign(struct ledger *l, const struct campaign *c, long long file, con
 	}
 	res->dossier = sqlite3_column_int64(st, 0);
 	ignored = sqlite3_column_int(st, 1) != 0;
-	container = sqlite3_column_int(st, 2) != 0;
+	opened_archive = sqlite3_column_int(st, 2) != 0;
 	snprintf(name, sizeof(name), "%s", col_text(st, 3));
 	snprintf(res->county, sizeof(res->county), "%s", col_text(st, 4) ? col_text(st, 4) : "");
 	if (col_text(st, 5))
@@ -640,7 +640,7 @@ int staff_assign(struct ledger *l, const struct campaign *c, long long file, con
 	snprintf(res->before, sizeof(res->before), "%s", col_text(st, 6) ? col_text(st, 6) : "");
 	sqlite3_finalize(st);
 	st = NULL;
-	if (container) {
+	if (opened_archive) {
 		snprintf(err, errlen, "文件 #%lld 是已解开的压缩包，请改判其中的文件", file);
 		goto out;
 	}
@@ -953,7 +953,7 @@ int staff_export(struct ledger *l, const struct campaign *c, const char *state_d
 		" FROM files f JOIN messages m ON m.id = f.message"
 		/* Opened archives are exported as their entries; an attached one
 		 * that could not be read whole was kept and is exported as sent. */
-		" WHERE f.dossier = ? AND f.ignored = 0 AND (f.container = 0 OR f.stored IS NOT NULL)"
+		" WHERE f.dossier = ? AND f.ignored = 0 AND NOT " LEDGER_OPENED_ARCHIVE
 		" ORDER BY f.message, f.seq", dossier);
 	if (!st)
 		goto sql;

@@ -55,6 +55,13 @@ void ledger_rollback(struct ledger *l);
 long long ledger_step_id(sqlite3_stmt *st);
 int ledger_step_ids(sqlite3_stmt *st, long long **ids_r, size_t *n_r);
 
+/*
+ * SQL over files aliased f: an archive that was opened, which its entries
+ * stand for (not stored).  An attached archive that could not be read
+ * whole is a container too, but kept (stored) and listed as a file.
+ */
+#define LEDGER_OPENED_ARCHIVE "(f.container = 1 AND f.stored IS NULL)"
+
 /* Id of the message with these spooled bytes, 0 if none, -1 on error. */
 long long ledger_message_by_sha(struct ledger *l, const char *sha256);
 
